@@ -1,0 +1,232 @@
+"""Read raw export files in chunks, whatever their container: CSV (plain or gzip), xlsx, parquet.
+
+`open_tables(path)` sniffs a file without reading it all and returns one `RawTable` per table of
+rows (a CSV or parquet file is one table; an xlsx workbook has one per sheet). `RawTable.chunks()`
+then yields DataFrames with the canonical column names and the raw values untouched (text for
+CSV, Python objects for xlsx and parquet), so cleaning sees every row exactly as exported.
+Memory is bounded by the chunk size, never by the file size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from analytics.exports import ExportFormat, detect_format
+from cip.errors import UserError
+
+log = logging.getLogger(__name__)
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"  # xlsx is a zip archive
+PARQUET_MAGIC = b"PAR1"
+_SNIFF_ROWS = 50
+
+
+@dataclass
+class RawChunk:
+    frame: pd.DataFrame  # canonical columns, raw values; index = 1-based data row number
+    done: int  # progress through the table, in the unit of RawTable.size
+
+
+@dataclass
+class RawTable:
+    """One table of raw rows: a CSV or parquet file, or one sheet of a workbook."""
+
+    path: Path
+    label: str  # how the ledger and messages name it: file name, plus [sheet] for xlsx
+    export_format: ExportFormat
+    size: int  # total for progress: bytes on disk for CSV, rows for xlsx and parquet
+    read_chunks: Callable[[int], Iterator[RawChunk]]
+    encoding: str | None = None  # CSV only
+
+    @property
+    def size_in_bytes(self) -> bool:
+        return self.encoding is not None
+
+    def chunks(self, chunk_rows: int) -> Iterator[RawChunk]:
+        return self.read_chunks(chunk_rows)
+
+
+def open_tables(path: Path) -> list[RawTable]:
+    """Detect the container and export format of `path`; raises UserError with what to do."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file. Check the --input path (or CIP_INPUTS).")
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if not magic:
+        raise UserError(f"{path}: the file is empty. Export it again.")
+    if magic.startswith(ZIP_MAGIC):
+        return _open_workbook(path)
+    if magic == PARQUET_MAGIC:
+        return [_open_parquet(path)]
+    return [_open_csv(path, compressed=magic.startswith(GZIP_MAGIC))]
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _open_binary(path: Path, compressed: bool) -> tuple[io.BufferedReader, io.IOBase]:
+    """The file on disk (for progress in bytes) and the stream of CSV bytes to parse."""
+    raw = path.open("rb")
+    return raw, (gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw)
+
+
+def detect_encoding(path: Path, compressed: bool) -> str:
+    """UTF-8 if the whole file decodes as UTF-8, else ISO-8859-1 (the Kaggle data.csv).
+
+    Checking the whole file costs one streaming pass but never guesses from a sample: a single
+    'é' deep in a Latin-1 file would otherwise fail the run half-way.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    raw, stream = _open_binary(path, compressed)
+    with raw, stream:
+        try:
+            while block := stream.read(1 << 22):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "ISO-8859-1"
+        except (OSError, EOFError) as exc:
+            raise UserError(f"{path}: cannot read the file ({exc}). Is it a complete .csv or .csv.gz?") from exc
+    return "utf-8-sig"  # utf-8 that also drops a byte-order mark when one is present
+
+
+def _read_csv(source, encoding: str, chunk_rows: int | None, nrows: int | None = None):
+    # Every value is read as text: typing happens in cleaning, where a bad value is quarantined
+    # with its row instead of failing the file.
+    return pd.read_csv(
+        source,
+        dtype=str,
+        encoding=encoding,
+        keep_default_na=False,
+        na_filter=False,
+        chunksize=chunk_rows,
+        nrows=nrows,
+    )
+
+
+def _open_csv(path: Path, compressed: bool) -> RawTable:
+    encoding = detect_encoding(path, compressed)
+    raw, stream = _open_binary(path, compressed)
+    with raw, stream:
+        try:
+            sample = _read_csv(stream, encoding, None, nrows=_SNIFF_ROWS)
+        except pd.errors.ParserError as exc:
+            raise UserError(f"{path}: not a readable CSV export ({exc}).") from exc
+        except pd.errors.EmptyDataError as exc:
+            raise UserError(f"{path}: the file has no header row. Export it again with its header.") from exc
+    header = list(sample.columns)
+    export_format = detect_format(header, sample.to_dict("records"), str(path))
+
+    def read_chunks(chunk_rows: int) -> Iterator[RawChunk]:
+        raw, stream = _open_binary(path, compressed)
+        with raw, stream:
+            reader = _read_csv(stream, encoding, chunk_rows)
+            first_row = 1
+            try:
+                for frame in reader:
+                    yield RawChunk(_canonical(frame, export_format, first_row), raw.tell())
+                    first_row += len(frame)
+            except pd.errors.ParserError as exc:
+                raise UserError(
+                    f"{path}: malformed CSV near data row {first_row + chunk_rows - 1} or before: {exc}.\n"
+                    f"  Fix the quoting of that line (a field containing a comma must be in double quotes)."
+                ) from exc
+
+    return RawTable(path, path.name, export_format, path.stat().st_size, read_chunks, encoding)
+
+
+def _canonical(frame: pd.DataFrame, export_format: ExportFormat, first_row: int) -> pd.DataFrame:
+    """Keep the export's eight columns under their canonical names; index rows from 1."""
+    out = frame[list(export_format.columns)].rename(columns=export_format.columns)
+    out.index = pd.RangeIndex(first_row, first_row + len(out), name="source_row")
+    return out
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+
+def _open_workbook(path: Path) -> list[RawTable]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a broken archive
+        raise UserError(f"{path}: not a readable Excel workbook ({exc}). Save it again as .xlsx.") from exc
+    tables = []
+    with_rows = [ws for ws in workbook.worksheets if (ws.max_row or 0) > 1]
+    for sheet in with_rows:
+        rows = sheet.iter_rows(values_only=True, max_row=_SNIFF_ROWS + 1)
+        header = list(next(rows, ()))
+        label = f"{path.name}[{sheet.title}]"
+        sample = [dict(zip(header, row)) for row in rows]
+        export_format = detect_format(header, sample, f"{path} sheet {sheet.title!r}")
+        tables.append(
+            RawTable(path, label, export_format, (sheet.max_row or 1) - 1, _sheet_reader(path, sheet.title, export_format))
+        )
+    workbook.close()
+    if not tables:
+        raise UserError(f"{path}: no sheet has a header and data rows. Export the data again.")
+    return tables
+
+
+def _sheet_reader(path: Path, sheet_name: str, export_format: ExportFormat) -> Callable[[int], Iterator[RawChunk]]:
+    def read_chunks(chunk_rows: int) -> Iterator[RawChunk]:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = workbook[sheet_name].iter_rows(values_only=True)
+            header = list(next(rows))
+            batch, first_row = [], 1
+            for row in rows:
+                batch.append(row)
+                if len(batch) == chunk_rows:
+                    yield _sheet_chunk(batch, header, export_format, first_row)
+                    first_row += len(batch)
+                    batch = []
+            if batch:
+                yield _sheet_chunk(batch, header, export_format, first_row)
+        finally:
+            workbook.close()
+
+    return read_chunks
+
+
+def _sheet_chunk(batch: list[tuple], header: list, export_format: ExportFormat, first_row: int) -> RawChunk:
+    width = len(header)
+    frame = pd.DataFrame([tuple(row[:width]) + (None,) * (width - len(row)) for row in batch], columns=header, dtype=object)
+    return RawChunk(_canonical(frame, export_format, first_row), first_row + len(batch) - 1)
+
+
+# --- parquet ---------------------------------------------------------------------------------
+
+
+def _open_parquet(path: Path) -> RawTable:
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for a damaged file
+        raise UserError(f"{path}: not a readable parquet file ({exc}).") from exc
+    header = parquet.schema_arrow.names
+    first = next(parquet.iter_batches(batch_size=_SNIFF_ROWS), None)
+    sample = first.to_pylist() if first is not None else []
+    export_format = detect_format(header, sample, str(path))
+
+    def read_chunks(chunk_rows: int) -> Iterator[RawChunk]:
+        first_row = 1
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=list(export_format.columns)):
+            frame = batch.to_pandas().astype(object)
+            yield RawChunk(_canonical(frame, export_format, first_row), first_row + len(frame) - 1)
+            first_row += len(frame)
+
+    return RawTable(path, path.name, export_format, parquet.metadata.num_rows, read_chunks)

@@ -1,0 +1,3 @@
+from cip.cli import app
+
+app(prog_name="cip")

@@ -1,0 +1,50 @@
+"""Configuration from environment variables (prefix ``CIP_``) and a ``.env`` file.
+
+Every setting is documented in ``.env.example``. Command-line options override these values.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_DATA = PROJECT_ROOT / "data" / "raw" / "online_retail.csv.gz"
+SUPPORTED_WAREHOUSE_SCHEMES = ("duckdb", "mssql+pyodbc")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIP_", env_file=".env", extra="ignore")
+
+    inputs: list[Path] = Field(
+        default_factory=lambda: [BUNDLED_DATA],
+        description="Raw export files to ingest (JSON list in the environment).",
+    )
+    work_dir: Path = Field(Path(".cip"), description="Working folder for the embedded warehouse and intermediate files.")
+    warehouse_url: str = Field("", description="SQLAlchemy URL of the warehouse; empty means an embedded DuckDB file in work_dir.")
+    output_dir: Path = Field(Path("output"), description="Where reports and extracts are written.")
+    chunk_rows: int = Field(100_000, ge=1_000, description="Rows read and cleaned at a time; bounds memory use.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("warehouse_url")
+    @classmethod
+    def _known_engine(cls, url: str) -> str:
+        if url and not url.startswith(tuple(f"{s}://" for s in SUPPORTED_WAREHOUSE_SCHEMES)):
+            raise ValueError(
+                f"CIP_WAREHOUSE_URL / --warehouse must start with one of "
+                f"{', '.join(s + '://' for s in SUPPORTED_WAREHOUSE_SCHEMES)}; got {url!r}"
+            )
+        return url
+
+    @property
+    def resolved_warehouse_url(self) -> str:
+        """The warehouse URL, defaulting to an embedded DuckDB file under the working folder."""
+        return self.warehouse_url or f"duckdb:///{(self.work_dir / 'warehouse.duckdb').as_posix()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
