@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from analytics.exports import CANONICAL_COLUMNS
 from analytics.ingest import RawTable, open_tables
 from analytics.ledger import Ledger
 from cip.console import progress_bar
+from cip.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,9 @@ class _StreamWriter:
 
 def clean_exports(inputs: list[Path], out_folder: Path, chunk_rows: int = 100_000) -> CleanedData:
     """Clean every input into `out_folder` (replaced only on success) and return the ledger."""
+    _reject_repeated(inputs)
     tables = [table for path in inputs for table in open_tables(Path(path))]  # fails fast on a bad file
+    _label_uniquely(tables)
     for table in tables:
         log.info("%s: detected %s%s", table.label, table.export_format.name, f" ({table.encoding})" if table.encoding else "")
 
@@ -103,6 +107,22 @@ def clean_exports(inputs: list[Path], out_folder: Path, chunk_rows: int = 100_00
     return CleanedData(out_folder, ledger, {t.label: t.export_format.name for t in tables})
 
 
+def _reject_repeated(inputs: list[Path]) -> None:
+    seen = set()
+    for path in inputs:
+        if Path(path).resolve() in seen:
+            raise UserError(f"{path} is listed twice in the inputs; give each file once.")
+        seen.add(Path(path).resolve())
+
+
+def _label_uniquely(tables: list[RawTable]) -> None:
+    """Name tables by file name, or by full path where two inputs share a name (monthly drops in folders)."""
+    counts = Counter(table.label for table in tables)
+    for table in tables:
+        if counts[table.label] > 1:
+            table.label = str(table.path) + table.label[len(table.path.name):]
+
+
 def _write_streams(tables: list[RawTable], folder: Path, chunk_rows: int) -> Ledger:
     writers = {
         SALE: _StreamWriter(folder / STREAM_FILES[SALE], TYPED_SCHEMA),
@@ -113,6 +133,7 @@ def _write_streams(tables: list[RawTable], folder: Path, chunk_rows: int) -> Led
     duplicates = DuplicateTracker()  # one for the whole run: a row repeated in a later monthly drop is a duplicate
     try:
         for table in tables:
+            ledger.add_source(table.label)
             with progress_bar(f"Cleaning {table.label}", table.size, unit_bytes=table.size_in_bytes) as progress:
                 for raw in table.chunks(chunk_rows):
                     chunk = classify_chunk(raw.frame, table.export_format.date_format, duplicates)

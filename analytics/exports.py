@@ -110,8 +110,9 @@ def detect_format(header: list[object], sample_rows: list[dict], where: str) -> 
     family, columns = map_header(header, where)
     date_column = next(raw for raw, canonical in columns.items() if canonical == "invoice_date")
     dates = (row.get(date_column) for row in sample_rows)
-    first_date = next((d for d in dates if d is not None and str(d).strip() not in ("", "nan", "NaT")), "")
-    date_format = date_format_of(first_date, where)
+    first_date = next((d for d in dates if d is not None and str(d).strip() not in ("", "nan", "NaT")), None)
+    # A file with no dates to look at (an empty monthly drop) has nothing to parse either.
+    date_format = ISO_DATES if first_date is None else date_format_of(first_date, where)
     if family == "Online Retail II":
         name = "UCI Online Retail II"
     elif date_format == MONTH_FIRST_DATES:

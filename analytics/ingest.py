@@ -10,14 +10,18 @@ Memory is bounded by the chunk size, never by the file size.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import io
+import re
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from analytics.exports import ExportFormat, detect_format
@@ -101,49 +105,75 @@ def detect_encoding(path: Path, compressed: bool) -> str:
     return "utf-8-sig"  # utf-8 that also drops a byte-order mark when one is present
 
 
-def _read_csv(source, encoding: str, chunk_rows: int | None, nrows: int | None = None):
-    # Every value is read as text: typing happens in cleaning, where a bad value is quarantined
-    # with its row instead of failing the file.
-    return pd.read_csv(
-        source,
-        dtype=str,
-        encoding=encoding,
-        keep_default_na=False,
-        na_filter=False,
-        chunksize=chunk_rows,
-        nrows=nrows,
-    )
+def _csv_header(path: Path, compressed: bool, encoding: str) -> list[str]:
+    raw, stream = _open_binary(path, compressed)
+    with raw, stream:
+        first_line = io.TextIOWrapper(stream, encoding=encoding, newline="").readline()
+    if not first_line.strip():
+        raise UserError(f"{path}: the file has no header row. Export it again with its header.")
+    return next(csv.reader([first_line]))
+
+
+def _csv_batches(path: Path, compressed: bool, encoding: str, header: list[str], block_bytes: int):
+    """The file on disk (for progress) and a streaming reader of record batches, every value as text.
+
+    Text only: typing happens in cleaning, where a bad value is quarantined with its row instead of
+    failing the file. pyarrow's reader is strict about the number of fields on every line (pandas'
+    chunked reader silently drops extra fields at some chunk boundaries).
+    """
+    raw = path.open("rb")
+    stream = pa.PythonFile(raw, mode="r")
+    if compressed:
+        stream = pa.CompressedInputStream(stream, "gzip")
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:  # the reader parses its first block on opening
+        raw.close()
+        raise _malformed(path, exc) from exc
+    return raw, reader
 
 
 def _open_csv(path: Path, compressed: bool) -> RawTable:
     encoding = detect_encoding(path, compressed)
-    raw, stream = _open_binary(path, compressed)
-    with raw, stream:
+    header = _csv_header(path, compressed, encoding)
+    raw, reader = _csv_batches(path, compressed, encoding, header, 1 << 16)
+    with raw:
         try:
-            sample = _read_csv(stream, encoding, None, nrows=_SNIFF_ROWS)
-        except pd.errors.ParserError as exc:
-            raise UserError(f"{path}: not a readable CSV export ({exc}).") from exc
-        except pd.errors.EmptyDataError as exc:
-            raise UserError(f"{path}: the file has no header row. Export it again with its header.") from exc
-    header = list(sample.columns)
-    export_format = detect_format(header, sample.to_dict("records"), str(path))
+            first = next(iter(reader), None)
+        except pa.ArrowInvalid as exc:
+            raise _malformed(path, exc) from exc
+    export_format = detect_format(header, first.to_pylist() if first is not None else [], str(path))
 
     def read_chunks(chunk_rows: int) -> Iterator[RawChunk]:
-        raw, stream = _open_binary(path, compressed)
-        with raw, stream:
-            reader = _read_csv(stream, encoding, chunk_rows)
+        # ~200 bytes a row in these exports: a block of that size yields about `chunk_rows` rows.
+        raw, reader = _csv_batches(path, compressed, encoding, header, max(1 << 16, chunk_rows * 200))
+        with raw:
             first_row = 1
             try:
-                for frame in reader:
-                    yield RawChunk(_canonical(frame, export_format, first_row), raw.tell())
-                    first_row += len(frame)
-            except pd.errors.ParserError as exc:
-                raise UserError(
-                    f"{path}: malformed CSV near data row {first_row + chunk_rows - 1} or before: {exc}.\n"
-                    f"  Fix the quoting of that line (a field containing a comma must be in double quotes)."
-                ) from exc
+                for batch in reader:
+                    frame = batch.to_pandas()
+                    for start in range(0, len(frame), chunk_rows):
+                        part = frame.iloc[start : start + chunk_rows]
+                        yield RawChunk(_canonical(part, export_format, first_row), raw.tell())
+                        first_row += len(part)
+            except pa.ArrowInvalid as exc:
+                raise _malformed(path, exc) from exc
 
     return RawTable(path, path.name, export_format, path.stat().st_size, read_chunks, encoding)
+
+
+def _malformed(path: Path, exc: Exception) -> UserError:
+    # pyarrow's message names the line: "CSV parse error: Row #82: Expected 8 columns, got 9: ..."
+    detail = re.sub(r"^Row #(\d+):", r"line \1:", str(exc).strip().removeprefix("CSV parse error: "))
+    return UserError(
+        f"{path}: malformed CSV - {detail}\n"
+        f"  Fix that line: a field containing a comma or a quote must be in double quotes."
+    )
 
 
 def _canonical(frame: pd.DataFrame, export_format: ExportFormat, first_row: int) -> pd.DataFrame:

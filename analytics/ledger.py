@@ -24,6 +24,10 @@ class Ledger:
         self._rows_in: dict[str, int] = defaultdict(int)
         self._counts: dict[tuple[str, str], list] = {}
 
+    def add_source(self, source: str) -> None:
+        """Register an input before its rows arrive, so an empty file still shows with 0 rows."""
+        self._rows_in[source] += 0
+
     def record(self, source: str, raw_rows: int, chunk: ClassifiedChunk) -> None:
         self._rows_in[source] += raw_rows
         grouped = chunk.rows.groupby("rule", sort=False)["revenue"].agg(["size", "sum"])
