@@ -89,17 +89,31 @@ def map_header(header: list[object], where: str) -> tuple[str, dict[str, str]]:
     )
 
 
-def date_format_of(sample: object, where: str) -> str:
-    """Tell the date style from the first non-empty InvoiceDate value."""
-    if isinstance(sample, datetime):
+def _date_style(value: object) -> str | None:
+    if isinstance(value, datetime):
         return EXCEL_DATES
-    text = str(sample).strip()
+    text = str(value).strip()
     if _MONTH_FIRST.match(text):
         return MONTH_FIRST_DATES
     if _ISO.match(text):
         return ISO_DATES
+    return None
+
+
+def date_format_of(samples: list[object], where: str) -> str:
+    """The date style of the first recognisable InvoiceDate among the sampled values.
+
+    Values in no known style are left for cleaning to quarantine row by row; only a sample
+    with no recognisable date at all stops the run.
+    """
+    present = [v for v in samples if v is not None and str(v).strip() not in ("", "nan", "NaT")]
+    for value in present:
+        if style := _date_style(value):
+            return style
+    if not present:  # nothing to parse either (an empty monthly drop)
+        return ISO_DATES
     raise UserError(
-        f"{where}: cannot tell the date format from the first InvoiceDate value {text!r}.\n"
+        f"{where}: cannot tell the date format from the InvoiceDate values, e.g. {str(present[0]).strip()!r}.\n"
         f"  Accepted: '12/1/2010 8:26' (month first, as in the Kaggle data.csv), "
         f"'2010-12-01 08:26:00' (ISO) or Excel date cells."
     )
@@ -109,10 +123,7 @@ def detect_format(header: list[object], sample_rows: list[dict], where: str) -> 
     """Detect the export from its header and the first rows (given as records keyed by header)."""
     family, columns = map_header(header, where)
     date_column = next(raw for raw, canonical in columns.items() if canonical == "invoice_date")
-    dates = (row.get(date_column) for row in sample_rows)
-    first_date = next((d for d in dates if d is not None and str(d).strip() not in ("", "nan", "NaT")), None)
-    # A file with no dates to look at (an empty monthly drop) has nothing to parse either.
-    date_format = ISO_DATES if first_date is None else date_format_of(first_date, where)
+    date_format = date_format_of([row.get(date_column) for row in sample_rows], where)
     if family == "Online Retail II":
         name = "UCI Online Retail II"
     elif date_format == MONTH_FIRST_DATES:

@@ -34,7 +34,7 @@ def test_online_retail_ii_header_missing_a_column_is_named_as_such(tmp_path):
 def test_unknown_date_style_shows_the_value(tmp_path):
     bad = tmp_path / "export.csv"
     bad.write_text(f"{HEADER}\n536365,85123A,X,6,01.12.2010 08:26,2.55,17850,UK\n")
-    with pytest.raises(UserError, match=r"cannot tell the date format from the first InvoiceDate value '01.12.2010 08:26'"):
+    with pytest.raises(UserError, match=r"cannot tell the date format from the InvoiceDate values, e.g. '01.12.2010 08:26'"):
         clean_exports([bad], tmp_path / "clean")
 
 
