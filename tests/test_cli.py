@@ -1,0 +1,62 @@
+"""The `cip` command as a user runs it: output, exit codes, settings from options and environment."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cip.cli import app
+from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """An empty working folder, so no developer's .env or CIP_* variables leak in."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS"):
+        monkeypatch.delenv(variable, raising=False)
+    return tmp_path
+
+
+def test_run_prints_the_ledger_and_a_summary(workspace):
+    export = write_csv(TYPED_ROWS, workspace / "drop.csv", ONLINE_RETAIL)
+    result = runner.invoke(app, ["run", "--input", str(export), "--out", "reports"])
+    assert result.exit_code == 0, result.output
+    assert "rows in 17 = excluded 10 + return 2 + sale 5  (balanced)" in result.output
+    assert "Sales stream: 5 rows, 4 customers, 4 invoices, revenue 108.16" in result.output
+    # by hand: 6 x 2.55 + 6 x 3.39 + 2 x 18.00 + 10 x 1.95 + 1 x 17.02 = 108.16
+    ledger = pd.read_csv(workspace / "reports" / "cleaning_ledger.csv")
+    assert ledger["rows"].sum() == 17
+    assert (workspace / ".cip" / "clean" / "sales.parquet").is_file()
+
+
+def test_settings_come_from_the_environment(workspace, monkeypatch):
+    export = write_csv(TYPED_ROWS, workspace / "drop.csv", ONLINE_RETAIL)
+    monkeypatch.setenv("CIP_INPUTS", f'["{export}"]')
+    monkeypatch.setenv("CIP_WORK_DIR", "state")
+    monkeypatch.setenv("CIP_OUTPUT_DIR", "env-reports")
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    assert (workspace / "state" / "clean" / "sales.parquet").is_file()
+    assert (workspace / "env-reports" / "cleaning_ledger.csv").is_file()
+
+
+def test_missing_input_is_a_clear_error(workspace):
+    result = runner.invoke(app, ["run", "--input", "nowhere.csv"])
+    assert result.exit_code == 2
+    assert "nowhere.csv: no such file. Check the --input path (or CIP_INPUTS)." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_warehouse_scheme_names_the_setting(workspace):
+    result = runner.invoke(app, ["run", "--warehouse", "postgres://db/x"])
+    assert result.exit_code == 2
+    assert "CIP_WAREHOUSE_URL / --warehouse must start with one of duckdb://, mssql+pyodbc://" in result.output
+
+
+def test_bad_chunk_setting_names_it(workspace, monkeypatch):
+    monkeypatch.setenv("CIP_CHUNK_ROWS", "10")
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert "chunk_rows" in result.output and "1000" in result.output
