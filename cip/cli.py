@@ -17,7 +17,10 @@ from cip.console import setup_logging
 from cip.errors import UserError
 from cip.settings import Settings
 
+from cip.sql_cli import sql_app
+
 app = typer.Typer(help="Customer Intelligence Pipeline.", no_args_is_help=True, add_completion=False)
+app.add_typer(sql_app, name="sql")
 stdout = Console(width=None if sys.stdout.isatty() else 120)  # pipes and CI logs get full tables
 log = logging.getLogger("cip")
 

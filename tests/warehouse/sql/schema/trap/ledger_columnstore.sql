@@ -1,0 +1,3 @@
+-- SQL Server only: DuckDB skips columnstore indexes.
+CREATE NONCLUSTERED COLUMNSTORE INDEX NCCI_trap_ledger ON trap.ledger (note, amount);
+GO
