@@ -107,11 +107,15 @@ def _cell_text(value: object) -> object:
     return str(value)
 
 
+def _untrimmed_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return values.map(_cell_text)
+    return values
+
+
 def as_text(values: pd.Series) -> pd.Series:
     """Trimmed text with None for empty values."""
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        values = values.map(_cell_text)
-    text = values.str.strip()
+    text = _untrimmed_text(values).str.strip()
     return text.where(text.notna() & (text != ""), None)
 
 
@@ -164,7 +168,10 @@ def classify_chunk(raw: pd.DataFrame, date_format: str, duplicates: DuplicateTra
         },
         index=raw.index,
     )
-    hashes = pd.util.hash_pandas_object(typed[list(DUPLICATE_KEY)], index=False).to_numpy()
+    # Exact means exact: 'LANTERN' and 'LANTERN ' are different descriptions, so the key uses the
+    # description as exported; other values compare typed ('17850' == '17850.0' across exports).
+    key = typed[list(DUPLICATE_KEY)].assign(description=_untrimmed_text(raw["description"]))
+    hashes = pd.util.hash_pandas_object(key, index=False).to_numpy()
     duplicate = np.zeros(len(typed), dtype=bool)
     duplicate[~unparseable] = duplicates.already_seen(hashes[~unparseable])
 

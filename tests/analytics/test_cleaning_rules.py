@@ -7,7 +7,7 @@ import pytest
 
 from analytics.clean_exports import clean_exports
 from cip.errors import UserError
-from tests.analytics.raw_fixtures import TYPED_ROWS, expected_rules, write_every_format
+from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, expected_rules, write_csv, write_every_format
 
 FORMATS = ["kaggle_csv", "uci_csv", "uci_csv_gz", "uci_xlsx", "ii_csv", "ii_xlsx", "uci_parquet"]
 
@@ -121,3 +121,17 @@ def test_result_does_not_depend_on_chunk_size(exports, tmp_path):
     small = clean_exports([path], tmp_path / "a", chunk_rows=1).ledger.table()
     large = clean_exports([path], tmp_path / "b", chunk_rows=10_000).ledger.table()
     pd.testing.assert_frame_equal(small, large)
+
+
+def test_exact_means_exact_but_values_compare_typed(tmp_path):
+    row = ("536365", "71053", "WHITE METAL LANTERN", 6, datetime(2010, 12, 1, 8, 26), 3.39, 17850, "United Kingdom")
+    rows = [
+        row + ("sale",),
+        row[:2] + ("WHITE METAL LANTERN ",) + row[3:] + ("sale",),  # a trailing space: not an exact copy
+        row + ("exact_duplicate",),
+    ]
+    first = write_csv(rows[:2], tmp_path / "a.csv", ONLINE_RETAIL)
+    # the same row again in a Kaggle-style file: '17850.0' and '12/1/2010 8:26' are the same values
+    again = write_csv(rows[2:], tmp_path / "b.csv", ONLINE_RETAIL, "month_first", float_ids=True)
+    result = clean_exports([first, again], tmp_path / "clean")
+    assert result.ledger.table()[["source", "rule", "rows"]].values.tolist() == [["a.csv", "sale", 2], ["b.csv", "exact_duplicate", 1]]
