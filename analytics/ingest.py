@@ -150,21 +150,33 @@ def _open_csv(path: Path, compressed: bool) -> RawTable:
     export_format = detect_format(header, first.to_pylist() if first is not None else [], str(path))
 
     def read_chunks(chunk_rows: int) -> Iterator[RawChunk]:
-        # ~200 bytes a row in these exports: a block of that size yields about `chunk_rows` rows.
-        raw, reader = _csv_batches(path, compressed, encoding, header, max(1 << 16, chunk_rows * 200))
+        # Small blocks keep the progress bar moving; they are regrouped into chunks of chunk_rows.
+        raw, reader = _csv_batches(path, compressed, encoding, header, 1 << 20)
         with raw:
             first_row = 1
             try:
-                for batch in reader:
-                    frame = batch.to_pandas()
-                    for start in range(0, len(frame), chunk_rows):
-                        part = frame.iloc[start : start + chunk_rows]
-                        yield RawChunk(_canonical(part, export_format, first_row), raw.tell())
-                        first_row += len(part)
+                for table in _regroup(reader, chunk_rows):
+                    yield RawChunk(_canonical(table.to_pandas(), export_format, first_row), raw.tell())
+                    first_row += table.num_rows
             except pa.ArrowInvalid as exc:
                 raise _malformed(path, exc) from exc
 
     return RawTable(path, path.name, export_format, path.stat().st_size, read_chunks, encoding)
+
+
+def _regroup(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly `rows` rows (the last may be shorter) from batches of any size."""
+    pending, pending_rows = [], 0
+    for batch in batches:
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows:
+        yield pa.Table.from_batches(pending)
 
 
 def _malformed(path: Path, exc: Exception) -> UserError:
