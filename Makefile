@@ -23,7 +23,7 @@ test: setup
 	$(VENV)/bin/python -m pytest
 
 bench: setup
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/ingest.py
 
 # Regenerate requirements.lock from requirements.in (needs network access to PyPI).
 lock:
