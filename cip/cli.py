@@ -16,6 +16,7 @@ from rich.table import Table
 from cip.console import setup_logging
 from cip.errors import UserError
 from cip.settings import Settings
+from warehouse.errors import ProcedureError
 
 from cip.sql_cli import sql_app
 
@@ -51,9 +52,14 @@ def run(
         settings = _settings(inputs=input or None, warehouse_url=warehouse, output_dir=out)
         setup_logging(settings.log_level)
         log.info("Warehouse: %s", settings.resolved_warehouse_url)
-        result = run_pipeline(settings.inputs, settings.work_dir, settings.output_dir, settings.chunk_rows)
+        result = run_pipeline(
+            settings.inputs, settings.work_dir, settings.output_dir, settings.chunk_rows, settings.resolved_warehouse_url
+        )
     except UserError as exc:
         _fail(exc)
+    except ProcedureError as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]warehouse build failed:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1)
     _print_ledger(result.cleaned.ledger)
     sales = result.sales
     stdout.print(
@@ -61,6 +67,26 @@ def run(
         f"{sales['invoices']:,} invoices, revenue {sales['revenue']:,.2f}"
     )
     stdout.print(f"Clean data in {result.cleaned.folder}, ledger in {result.ledger_csv}")
+    _print_warehouse(result.build, result.warehouse_url)
+
+
+def _print_warehouse(build, url: str) -> None:
+    stdout.print(
+        f"[bold]Warehouse:[/] batch {build.batch_id}: dw.fact_sales {build.fact_sales_rows:,} rows, "
+        f"dw.fact_returns {build.fact_returns_rows:,} rows, {build.customers:,} customers, "
+        f"{build.products:,} products, {build.countries:,} countries"
+    )
+    stdout.print(
+        f"[bold]Marts:[/] {build.rfm_customers:,} customers in the Single Customer View, "
+        f"{build.segments} RFM segments in use, {build.cohorts} monthly cohort(s), as of {build.as_of_date}"
+    )
+    stdout.print(f"Warehouse at {escape(_without_password(url))}")
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _print_ledger(ledger) -> None:

@@ -1,5 +1,7 @@
 """The `cip` command as a user runs it: output, exit codes, settings from options and environment."""
 
+import logging
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -8,6 +10,17 @@ from cip.cli import app
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """`cip run` configures the root logger (a rich handler at INFO); later tests must not inherit
+    it - sqlfluff, for one, logs whole parse trees at INFO and becomes many times slower."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
@@ -26,6 +39,13 @@ def test_run_prints_the_ledger_and_a_summary(workspace):
     assert "rows in 17 = excluded 10 + return 2 + sale 5  (balanced)" in result.output
     assert "Sales stream: 5 rows, 4 customers, 4 invoices, revenue 108.16" in result.output
     # by hand: 6 x 2.55 + 6 x 3.39 + 2 x 18.00 + 10 x 1.95 + 1 x 17.02 = 108.16
+    # warehouse: 4 buyers + 2 customers with returns only; 7 stock codes; UK, France, EIRE; all
+    # sales on 2010-12-01, so one cohort and as-of 2010-12-02; codes 114, 222, 331, 443 fall in
+    # four different segments (see tests/warehouse/test_warehouse_small.py)
+    assert "Warehouse: batch 1: dw.fact_sales 5 rows, dw.fact_returns 2 rows, 6 customers, 7 products, 3 countries" in result.output
+    assert "Marts: 4 customers in the Single Customer View, 4 RFM segments in use, 1 monthly cohort(s), as of 2010-12-02" in result.output
+    assert "Warehouse at duckdb:///.cip/warehouse.duckdb" in result.output
+    assert (workspace / ".cip" / "warehouse.duckdb").is_file()
     ledger = pd.read_csv(workspace / "reports" / "cleaning_ledger.csv")
     assert ledger["rows"].sum() == 17
     assert (workspace / ".cip" / "clean" / "sales.parquet").is_file()

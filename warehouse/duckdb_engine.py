@@ -78,6 +78,7 @@ class DuckDBEngine(Engine):
     def bulk_load(self, table: str, frame: pd.DataFrame | pa.Table) -> int:
         schema, name = checked_table_name(table)
         columns = ", ".join(f'"{c}"' for c in checked_columns(frame.column_names if isinstance(frame, pa.Table) else frame.columns))
+        self.connection.complete()  # a result left unread (e.g. by fetchone) would make register() fail
         self.connection.register("bulk_load_source", frame)
         try:
             self.session.run(f'INSERT INTO "{schema}"."{name}" ({columns}) SELECT {columns} FROM bulk_load_source')

@@ -306,7 +306,7 @@ class _Parser:
                 case_depth += 1
             elif token.is_word("END") and case_depth:
                 case_depth -= 1
-            elif depth == 0 and token.kind is Kind.WORD and token.upper in _NEVER_INSIDE_A_STATEMENT:
+            elif depth == 0 and not case_depth and token.kind is Kind.WORD and token.upper in _NEVER_INSIDE_A_STATEMENT:
                 raise SqlRefused(f"missing ';' before {token.text!r}", line=token.line, instead="end every statement with ';'")
             depth += token.is_symbol("(") - token.is_symbol(")")
             self.position += 1

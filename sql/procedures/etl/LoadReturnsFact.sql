@@ -1,0 +1,85 @@
+/*
+etl.LoadReturnsFact - replace the return lines of the staged batch in dw.fact_returns.
+
+Deletes the fact lines of this batch and of every source the batch carries (its cleaning
+ledger names them), then inserts the batch's staged lines with their date and country keys and
+the batch_id: loading a source again replaces its lines, it never duplicates them. Run after
+the dimension loads. Checks that every staged line arrived.
+
+Parameters
+    @batch_id  BIGINT  the staged batch; required
+Result set
+    none
+Idempotent
+    delete-by-batch + insert: a second call leaves the same rows.
+Errors
+    50101  @batch_id is missing
+    50102  no batch has this @batch_id
+    50112  fewer fact lines than staged lines (a country missing from dw.dim_country)
+Returns 0.
+*/
+CREATE OR ALTER PROCEDURE etl.LoadReturnsFact
+    @batch_id BIGINT = NULL
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @message NVARCHAR(2048);
+
+    IF @batch_id IS NULL
+    BEGIN
+        THROW 50101, N'etl.LoadReturnsFact: @batch_id is required.', 1;
+    END;
+
+    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
+    BEGIN
+        SET @message = CONCAT(N'etl.LoadReturnsFact: no batch has batch_id ', @batch_id, N'.');
+        THROW 50102, @message, 1;
+    END;
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        DELETE FROM dw.fact_returns
+        WHERE batch_id = @batch_id
+           OR source IN (SELECT g.source FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id);
+
+        INSERT INTO dw.fact_returns (
+            source, source_row, invoice_no, invoice_date, date_key, customer_id, country_key,
+            stock_code, quantity, unit_price, revenue, batch_id
+        )
+        SELECT
+            s.source AS source,
+            s.source_row AS source_row,
+            s.invoice_no AS invoice_no,
+            s.invoice_date AS invoice_date,
+            YEAR(s.invoice_date) * 10000 + MONTH(s.invoice_date) * 100 + DAY(s.invoice_date) AS date_key,
+            s.customer_id AS customer_id,
+            k.country_key AS country_key,
+            s.stock_code AS stock_code,
+            s.quantity AS quantity,
+            s.unit_price AS unit_price,
+            s.revenue AS revenue,
+            @batch_id AS batch_id
+        FROM stg.return_line AS s
+        INNER JOIN dw.dim_country AS k ON k.country_name = s.country
+        WHERE s.batch_id = @batch_id;
+
+        IF (SELECT COUNT(*) FROM dw.fact_returns AS f WHERE f.batch_id = @batch_id)
+            <> (SELECT COUNT(*) FROM stg.return_line AS s WHERE s.batch_id = @batch_id)
+        BEGIN
+            SET @message = CONCAT(N'etl.LoadReturnsFact: batch ', @batch_id, N' has staged lines whose country is not in dw.dim_country; run etl.LoadCountryDimension first.');
+            THROW 50112, @message, 1;
+        END;
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
+
+    RETURN 0;
+END;
+GO

@@ -1,0 +1,29 @@
+-- stg.return_line: Clean return and cancellation lines (returns.parquet, negative quantity), bulk-loaded per batch.
+CREATE TABLE stg.return_line
+(
+    batch_id        BIGINT          NOT NULL,
+    source          NVARCHAR(200)   NOT NULL,
+    source_row      BIGINT          NOT NULL,
+    invoice_no      NVARCHAR(20)    NOT NULL,
+    stock_code      NVARCHAR(20)    NOT NULL,
+    description     NVARCHAR(200)   NULL,
+    quantity        INT             NOT NULL,
+    invoice_date    DATETIME2(0)    NOT NULL,
+    unit_price      DECIMAL(19, 4)  NOT NULL,
+    customer_id     INT             NOT NULL,
+    country         NVARCHAR(60)    NOT NULL,
+    product_type    NVARCHAR(30)    NOT NULL,
+    revenue         DECIMAL(19, 4)  NOT NULL
+);
+GO
+
+EXEC sys.sp_addextendedproperty
+    @name = N'MS_Description', @value = N'Clean return and cancellation lines (returns.parquet, negative quantity), bulk-loaded per batch.',
+    @level0type = N'SCHEMA', @level0name = N'stg', @level1type = N'TABLE', @level1name = N'return_line';
+GO
+
+EXEC sys.sp_addextendedproperty
+    @name = N'MS_Description', @value = N'The etl.batch that staged the row; etl.ClearStaging empties staging before each load.',
+    @level0type = N'SCHEMA', @level0name = N'stg', @level1type = N'TABLE', @level1name = N'return_line',
+    @level2type = N'COLUMN', @level2name = N'batch_id';
+GO

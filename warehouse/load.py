@@ -1,0 +1,141 @@
+"""Load the cleaning step's output into the warehouse and build it, on either engine.
+
+    batch_id = stage_batch(engine, clean_folder, ledger)     # etl.StartBatch, stg.* bulk loads
+    summary = build_batch(engine, batch_id)                  # EXEC etl.BuildWarehouse (closes the batch)
+
+`clean_folder` holds ``sales.parquet`` and ``returns.parquet`` (the typed streams written by
+cleaning); `ledger` is the cleaning ledger (columns source, disposition, rule, rows, revenue).
+The parquet files are streamed record batch by record batch, so a 10M-row file is never held in
+memory whole. Everything after staging happens in T-SQL (sql/procedures), so a DBA can re-run a
+build with one EXEC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from warehouse.engine import Engine
+from warehouse.errors import WarehouseError
+
+log = logging.getLogger(__name__)
+
+SALES_FILE, RETURNS_FILE = "sales.parquet", "returns.parquet"
+LINE_COLUMNS = [
+    "source", "source_row", "invoice_no", "stock_code", "description", "quantity",
+    "invoice_date", "unit_price", "customer_id", "country", "product_type", "revenue",
+]  # fmt: skip
+MONEY = pa.decimal128(19, 4)  # DECIMAL(19, 4) in sql/schema: exact cents and tenths of cents
+LEDGER_COLUMNS = {"source": "source", "disposition": "disposition", "rule": "rule_name", "rows": "row_count", "revenue": "revenue"}
+DEFAULT_CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """The figures etl.BuildWarehouse returns for a batch."""
+
+    batch_id: int
+    sales_lines_loaded: int
+    return_lines_loaded: int
+    fact_sales_rows: int
+    fact_returns_rows: int
+    customers: int
+    products: int
+    countries: int
+    rfm_customers: int
+    segments: int
+    cohorts: int
+    as_of_date: dt.date | None
+    sales_revenue: float
+
+
+def load_warehouse(
+    engine: Engine,
+    clean_folder: Path | str,
+    ledger: pd.DataFrame,
+    *,
+    as_of_date: dt.date | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> BuildSummary:
+    """Stage the clean streams and the ledger as a new batch, then build the warehouse for it."""
+    batch_id = stage_batch(engine, clean_folder, ledger, chunk_rows=chunk_rows)
+    return build_batch(engine, batch_id, as_of_date=as_of_date)
+
+
+def stage_batch(engine: Engine, clean_folder: Path | str, ledger: pd.DataFrame, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> int:
+    """Open a batch (etl.StartBatch), empty staging and bulk-load the streams and the ledger
+    into stg.* stamped with the batch id, in one transaction; returns the batch id."""
+    folder = Path(clean_folder)
+    streams = {"stg.sale_line": folder / SALES_FILE, "stg.return_line": folder / RETURNS_FILE}
+    missing = [str(path) for path in streams.values() if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no clean stream at {', '.join(missing)}: run the cleaning step first")
+    started = engine.execute("etl.StartBatch", source=batch_source(ledger))
+    batch_id = int(started.rows["batch_id"].iloc[0])
+    try:
+        with engine.transaction():
+            engine.execute("etl.ClearStaging")
+            for table, path in streams.items():
+                rows = sum(engine.bulk_load(table, chunk) for chunk in staged_chunks(path, batch_id, chunk_rows))
+                log.info("staged %s rows of %s into %s (batch %d)", f"{rows:,}", path.name, table, batch_id)
+            engine.bulk_load("stg.cleaning_ledger", staged_ledger(ledger, batch_id))
+    except (WarehouseError, OSError, pa.ArrowException):
+        _mark_failed(engine, batch_id)
+        raise
+    return batch_id
+
+
+def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = None) -> BuildSummary:
+    """EXEC etl.BuildWarehouse for a staged batch; on failure the batch is marked failed and
+    the warehouse is left as it was (the build is one transaction)."""
+    try:
+        result = engine.execute("etl.BuildWarehouse", batch_id=batch_id, as_of_date=as_of_date)
+    except WarehouseError:
+        _mark_failed(engine, batch_id)
+        raise
+    figures = result.result_sets[-1].iloc[0].to_dict()  # the first result set is the closed batch
+    return BuildSummary(
+        **{name: int(figures[name]) for name in BuildSummary.__dataclass_fields__ if name not in ("as_of_date", "sales_revenue")},
+        as_of_date=figures["as_of_date"],
+        sales_revenue=float(figures["sales_revenue"]),
+    )
+
+
+def batch_source(ledger: pd.DataFrame) -> str:
+    """What etl.batch records as the batch's source: the input labels of the ledger."""
+    sources = list(dict.fromkeys(ledger["source"])) or ["(no input)"]
+    text = ", ".join(sources)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def staged_chunks(path: Path, batch_id: int, chunk_rows: int) -> Iterator[pa.Table]:
+    """The parquet stream as Arrow tables of at most `chunk_rows` rows, typed for stg.*: money
+    as DECIMAL(19, 4) (rounded to the nearest, so both engines receive exact values), batch_id first."""
+    for record_batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=LINE_COLUMNS):
+        table = pa.Table.from_batches([record_batch])
+        for money in ("unit_price", "revenue"):
+            table = table.set_column(table.schema.get_field_index(money), money, pc.cast(table[money], MONEY))
+        yield table.add_column(0, "batch_id", pa.repeat(pa.scalar(batch_id, pa.int64()), table.num_rows))
+
+
+def staged_ledger(ledger: pd.DataFrame, batch_id: int) -> pd.DataFrame:
+    frame = ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS)
+    frame.insert(0, "batch_id", batch_id)
+    frame["row_count"] = frame["row_count"].astype("int64")
+    frame["revenue"] = frame["revenue"].round(2)
+    return frame
+
+
+def _mark_failed(engine: Engine, batch_id: int) -> None:
+    try:
+        engine.execute("etl.FinishBatch", batch_id=batch_id, status="failed")
+    except WarehouseError:  # the original error matters more than this one
+        log.exception("could not mark batch %d as failed", batch_id)
