@@ -24,6 +24,7 @@ test: setup
 
 bench: setup
 	$(VENV)/bin/python bench/ingest.py
+	$(VENV)/bin/python bench/scv.py
 
 # Regenerate requirements.lock from requirements.in (needs network access to PyPI).
 lock:
