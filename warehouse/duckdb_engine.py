@@ -24,13 +24,14 @@ from warehouse.tsql.procedure import is_procedure, parse_procedure
 from warehouse.tsql.runtime import CompiledProcedure, Runtime, compile_procedure
 from warehouse.tsql.server_only import server_only_reason
 from warehouse.tsql.session import Session
-from warehouse.tsql.translate import Translator
+from warehouse.tsql.translate import Translated, Translator
 from warehouse.tsql.typing import Catalog
 
 log = logging.getLogger(__name__)
 
 # Deployed procedure sources live in the warehouse file, so another process can EXEC them.
 _PROCEDURE_STORE = "tsql_adapter.procedure_source"
+_MAX_CACHED_TRANSLATIONS = 256
 _SESSION_SETTINGS = (
     "SET default_collation = 'nocase'",  # SQL Server's default collation is case-insensitive
     "SET default_null_order = 'nulls_first_on_asc_last_on_desc'",  # NULL sorts lowest, as on SQL Server
@@ -57,6 +58,8 @@ class DuckDBEngine(Engine):
         self.session = Session(self.connection)
         self.runtime = Runtime(self.session, self._compiled_procedure)
         self._catalog: Catalog | None = None
+        # Translating T-SQL costs ~10 ms; a repeated query (a dashboard's customer lookup) reuses it.
+        self._translations: dict[tuple, Translated] = {}
         self._procedures: dict[str, CompiledProcedure] = {}
 
     # -- the engine API ------------------------------------------------------------------------
@@ -70,7 +73,12 @@ class DuckDBEngine(Engine):
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         params = {name.lstrip("@").lower(): value for name, value in (params or {}).items()}
         variables = {name: _sql_type_of(name, value) for name, value in params.items()}
-        translated = self.translator.statement(sql, 1, variables)
+        key = (sql, tuple(sorted((name, sql_type.sql()) for name, sql_type in variables.items())))
+        translated = self._translations.get(key)
+        if translated is None:
+            if len(self._translations) >= _MAX_CACHED_TRANSLATIONS:
+                self._translations.clear()
+            translated = self._translations[key] = self.translator.statement(sql, 1, variables)
         bound = {name: params[name] for name in translated.parameters if name in params}
         cursor = self.session.run(translated.sql, bound)
         return frame_from_cursor(cursor) if translated.returns_rows else pd.DataFrame()
@@ -106,7 +114,7 @@ class DuckDBEngine(Engine):
         self._create_procedure_store()
         with self.transaction():  # a deploy that fails leaves the warehouse as it was
             yield
-        self._catalog = None
+        self._forget_catalog()
         self._procedures.clear()
 
     def _create_procedure_store(self) -> None:
@@ -175,7 +183,7 @@ class DuckDBEngine(Engine):
         else:
             for statement in self.translator.ddl(batch.text, batch.line):
                 self.session.run(statement)
-            self._catalog = None
+            self._forget_catalog()
         return None
 
     # -- the adapter's view of the warehouse ---------------------------------------------------
@@ -184,6 +192,11 @@ class DuckDBEngine(Engine):
         if self._catalog is None:
             self._catalog = self._read_catalog()
         return Translator(self._catalog)
+
+    def _forget_catalog(self) -> None:
+        """After DDL: tables and columns changed, so cached translations may be stale."""
+        self._catalog = None
+        self._translations.clear()
 
     def _read_catalog(self) -> Catalog:
         catalog: dict[str, dict[str, dict[str, exp.DataType]]] = {}

@@ -132,10 +132,13 @@ def _plain_table_constraint(item: exp.Expression) -> exp.Expression:
     unique = next((part for part in item.expressions if isinstance(part, exp.UniqueColumnConstraint)), None)
     if placed is None and unique is not None and isinstance(unique.this, layout):
         placed = unique.this
-    if placed is None:
+    primary_key = next((part for part in item.expressions if isinstance(part, exp.PrimaryKey)), None)
+    if placed is None and primary_key is None:
         return item
-    names = [exp.to_identifier(column.this.name if isinstance(column, exp.Ordered) else column.name) for column in placed.this]
-    if exp.PrimaryKeyColumnConstraint in kinds:
+    # A bare `PRIMARY KEY (a)` parses with ordered columns that DuckDB rejects (`a NULLS FIRST`).
+    columns = placed.this if placed is not None else primary_key.expressions
+    names = [exp.to_identifier(column.this.name if isinstance(column, exp.Ordered) else column.name) for column in columns]
+    if exp.PrimaryKeyColumnConstraint in kinds or primary_key is not None:
         return exp.Constraint(this=item.this, expressions=[exp.PrimaryKey(expressions=names)])
     return exp.Constraint(this=item.this, expressions=[exp.UniqueColumnConstraint(this=exp.Schema(expressions=names))])
 
