@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -42,45 +45,103 @@ def _fail(exc: UserError) -> None:
 @app.command()
 def run(
     input: Optional[list[Path]] = typer.Option(None, "--input", "-i", help="Raw export file(s); default: the bundled real data set."),
+    landing: bool = typer.Option(False, "--landing", help="Load the new files of the landing folder (CIP_LANDING_DIR) instead."),
     warehouse: Optional[str] = typer.Option(None, "--warehouse", help="SQLAlchemy URL, e.g. duckdb:///.cip/warehouse.duckdb or mssql+pyodbc://..."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder for reports and extracts (default ./output)."),
 ) -> None:
-    """Run the whole pipeline and print a short summary."""
-    from flows.pipeline import run_pipeline
+    """Run the whole pipeline (the customer_intelligence Prefect flow) and print a short summary.
 
+    Runs in this process with Prefect's ephemeral API unless PREFECT_API_URL points at a server;
+    files loaded before (same content) are skipped."""
     try:
         settings = _settings(inputs=input or None, warehouse_url=warehouse, output_dir=out)
         setup_logging(settings.log_level)
-        log.info("Warehouse: %s", settings.resolved_warehouse_url)
-        result = run_pipeline(
-            settings.inputs, settings.work_dir, settings.output_dir, settings.chunk_rows, settings.resolved_warehouse_url
-        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
+        from flows.customer_intelligence import customer_intelligence
+        from flows.load_warehouse import find_inputs
+        from flows.parameters import PipelineParameters
+
+        find_inputs.fn(landing, settings)  # a missing file or folder is reported before the run starts
+        log.info("Warehouse: %s", _without_password(settings.resolved_warehouse_url))
+        parameters = PipelineParameters(landing=landing, inputs=input or None, output_dir=out)
+        with _warehouse_setting(warehouse):
+            result = customer_intelligence(parameters)
     except UserError as exc:
         _fail(exc)
     except ProcedureError as exc:
         Console(stderr=True, soft_wrap=True).print(f"[bold red]warehouse build failed:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1)
-    _print_ledger(result.cleaned.ledger)
-    sales = result.sales
-    stdout.print(
-        f"\n[bold]Sales stream:[/] {sales['rows']:,} rows, {sales['customers']:,} customers, "
-        f"{sales['invoices']:,} invoices, revenue {sales['revenue']:,.2f}"
-    )
-    stdout.print(f"Clean data in {result.cleaned.folder}, ledger in {result.ledger_csv}")
-    _print_warehouse(result.build, result.warehouse_url)
+    _print_summary(result)
 
 
-def _print_warehouse(build, url: str) -> None:
+@contextmanager
+def _warehouse_setting(url: str | None) -> Iterator[None]:
+    """--warehouse reaches the flow as CIP_WAREHOUSE_URL, not as a flow parameter: Prefect stores
+    parameters, and the URL may hold a password."""
+    if url is None:
+        yield
+        return
+    previous = os.environ.get("CIP_WAREHOUSE_URL")
+    os.environ["CIP_WAREHOUSE_URL"] = url
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["CIP_WAREHOUSE_URL"]
+        else:
+            os.environ["CIP_WAREHOUSE_URL"] = previous
+
+
+def _print_summary(result) -> None:
+    reports, load = result.reports, result.load
+    _print_ledger(reports.ledger)
+    for item in load.files:
+        if item.loaded_before:
+            stdout.print(f"{escape(item.path.name)}: already loaded by batch {item.batch_id} (same content), skipped")
+    for item in load.loaded:
+        sales = item.sales
+        named = f" of {escape(item.path.name)}" if len(load.loaded) > 1 else ""
+        stdout.print(
+            f"\n[bold]Sales stream{named}:[/] {sales['rows']:,} rows, {sales['customers']:,} customers, "
+            f"{sales['invoices']:,} invoices, revenue {sales['revenue']:,.2f}"
+        )
+    if load.loaded:
+        stdout.print(f"Clean data in {load.clean_folder}, ledger in {reports.outputs[0]}")
+    _print_warehouse(reports.figures, load.warehouse_url)
+    _print_segments(reports.segments)
+    stdout.print("[bold]Outputs written:[/] " + ", ".join(str(path) for path in result.outputs))
+    _print_steps(result.steps)
+
+
+def _print_warehouse(figures, url: str) -> None:
     stdout.print(
-        f"[bold]Warehouse:[/] batch {build.batch_id}: dw.fact_sales {build.fact_sales_rows:,} rows, "
-        f"dw.fact_returns {build.fact_returns_rows:,} rows, {build.customers:,} customers, "
-        f"{build.products:,} products, {build.countries:,} countries"
+        f"[bold]Warehouse:[/] batch {figures.latest_batch_id}: dw.fact_sales {figures.fact_sales_rows:,} rows, "
+        f"dw.fact_returns {figures.fact_returns_rows:,} rows, {figures.customers:,} customers, "
+        f"{figures.products:,} products, {figures.countries:,} countries"
     )
     stdout.print(
-        f"[bold]Marts:[/] {build.rfm_customers:,} customers in the Single Customer View, "
-        f"{build.segments} RFM segments in use, {build.cohorts} monthly cohort(s), as of {build.as_of_date}"
+        f"[bold]Marts:[/] {figures.rfm_customers:,} customers in the Single Customer View, "
+        f"{figures.segments} RFM segments in use, {figures.cohorts} monthly cohort(s), as of {figures.as_of_date}"
     )
     stdout.print(f"Warehouse at {escape(_without_password(url))}")
+
+
+def _print_segments(segments) -> None:
+    table = Table(title="RFM segments (mart.single_customer_view)")
+    for column in ("segment", "customers", "% customers", "revenue", "% revenue"):
+        table.add_column(column, justify="left" if column == "segment" else "right")
+    for row in segments.itertuples(index=False):
+        table.add_row(escape(row.segment), f"{row.customers:,}", f"{row.customers_pct:.1f}", f"{row.revenue:,.2f}", f"{row.revenue_pct:.1f}")
+    stdout.print(table)
+
+
+def _print_steps(steps) -> None:
+    table = Table(title="Steps")
+    for column, justify in (("step", "left"), ("status", "left"), ("seconds", "right"), ("detail", "left")):
+        table.add_column(column, justify=justify)
+    for step in steps:
+        table.add_row(escape(step.step), step.status, f"{step.seconds:.2f}", escape(step.detail))
+    stdout.print(table)
 
 
 def _without_password(url: str) -> str:
@@ -90,15 +151,15 @@ def _without_password(url: str) -> str:
 
 
 def _print_ledger(ledger) -> None:
+    from flows.customer_intelligence import ledger_balance
+
     table = Table(title="Cleaning ledger: every raw row has exactly one disposition")
-    for column, justify in (("source", "left"), ("disposition", "left"), ("rule", "left"), ("rows", "right"), ("revenue", "right")):
+    for column, justify in (("batch", "right"), ("source", "left"), ("disposition", "left"), ("rule", "left"), ("rows", "right"), ("revenue", "right")):
         table.add_column(column, justify=justify)
-    for row in ledger.table().itertuples(index=False):
-        table.add_row(row.source, row.disposition, row.rule, f"{row.rows:,}", f"{row.revenue:,.2f}")
+    for row in ledger.itertuples(index=False):
+        table.add_row(str(row.batch_id), escape(row.source), row.disposition, row.rule, f"{row.rows:,}", f"{row.revenue:,.2f}")
     stdout.print(table)
-    totals = ledger.totals()
-    parts = " + ".join(f"{d} {int(totals.loc[d, 'rows']):,}" for d in totals.index)
-    stdout.print(f"rows in {sum(ledger.rows_in.values()):,} = {parts}  (balanced)")
+    stdout.print(ledger_balance(ledger))
 
 
 @app.command()

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     )
     work_dir: Path = Field(Path(".cip"), description="Working folder for the embedded warehouse and intermediate files.")
     warehouse_url: str = Field("", description="SQLAlchemy URL of the warehouse; empty means an embedded DuckDB file in work_dir.")
+    landing_dir: Path = Field(Path("landing"), description="Landing folder: drops of raw export files, each loaded once (by content hash).")
     output_dir: Path = Field(Path("output"), description="Where reports and extracts are written.")
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read and cleaned at a time; bounds memory use.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")

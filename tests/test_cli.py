@@ -1,4 +1,6 @@
-"""The `cip` command as a user runs it: output, exit codes, settings from options and environment."""
+"""The `cip` command as a user runs it: output, exit codes, settings from options and environment.
+
+`cip run` runs the customer_intelligence flow against the session's Prefect API (prefect_api)."""
 
 import logging
 
@@ -24,10 +26,10 @@ def restore_logging():
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
+def workspace(tmp_path, monkeypatch, prefect_api):
     """An empty working folder, so no developer's .env or CIP_* variables leak in."""
     monkeypatch.chdir(tmp_path)
-    for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS"):
+    for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS", "CIP_LANDING_DIR"):
         monkeypatch.delenv(variable, raising=False)
     return tmp_path
 
@@ -45,10 +47,21 @@ def test_run_prints_the_ledger_and_a_summary(workspace):
     assert "Warehouse: batch 1: dw.fact_sales 5 rows, dw.fact_returns 2 rows, 6 customers, 7 products, 3 countries" in result.output
     assert "Marts: 4 customers in the Single Customer View, 4 RFM segments in use, 1 monthly cohort(s), as of 2010-12-02" in result.output
     assert "Warehouse at duckdb:///.cip/warehouse.duckdb" in result.output
+    assert "Outputs written: reports/cleaning_ledger.csv" in result.output
+    for step in ("ingest", "deploy", "clean drop.csv", "stage drop.csv", "build drop.csv", "warehouse reports"):
+        assert f"│ {step} " in result.output and "completed" in result.output
+    for step in ("analytics", "power bi refresh", "executive outputs"):
+        assert any(line.startswith(f"│ {step} ") and "skipped" in line for line in result.output.splitlines()), step
     assert (workspace / ".cip" / "warehouse.duckdb").is_file()
     ledger = pd.read_csv(workspace / "reports" / "cleaning_ledger.csv")
     assert ledger["rows"].sum() == 17
     assert (workspace / ".cip" / "clean" / "sales.parquet").is_file()
+
+    again = runner.invoke(app, ["run", "--input", str(export), "--out", "reports"])
+    assert again.exit_code == 0, again.output
+    assert "drop.csv: already loaded by batch 1 (same content), skipped" in again.output
+    assert "Warehouse: batch 1: dw.fact_sales 5 rows, dw.fact_returns 2 rows" in again.output
+    assert "Sales stream" not in again.output  # nothing was cleaned
 
 
 def test_settings_come_from_the_environment(workspace, monkeypatch):

@@ -8,6 +8,11 @@ cleaning); `ledger` is the cleaning ledger (columns source, disposition, rule, r
 The parquet files are streamed record batch by record batch, so a 10M-row file is never held in
 memory whole. Everything after staging happens in T-SQL (sql/procedures), so a DBA can re-run a
 build with one EXEC.
+
+Every staged line carries a content key, ``line_key``: a hash of the line's identity (invoice,
+stock code, quantity, unit price, invoice date, customer) and its occurrence number among the
+lines of the file with that identity. The same line in two overlapping monthly drops gets the
+same key, so the facts (unique on line_key) never hold it twice.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,8 +40,31 @@ LINE_COLUMNS = [
     "invoice_date", "unit_price", "customer_id", "country", "product_type", "revenue",
 ]  # fmt: skip
 MONEY = pa.decimal128(19, 4)  # DECIMAL(19, 4) in sql/schema: exact cents and tenths of cents
+# The line's identity, as text that reads the same whatever produced the parquet file; the
+# description and country are attributes (a corrected description is the same line).
+LINE_IDENTITY = (
+    "invoice_no",
+    "stock_code",
+    "CAST(quantity AS VARCHAR)",
+    "CAST(CAST(unit_price AS DECIMAL(19, 4)) AS VARCHAR)",
+    "strftime(invoice_date, '%Y-%m-%d %H:%M:%S')",
+    "CAST(customer_id AS VARCHAR)",
+)
 LEDGER_COLUMNS = {"source": "source", "disposition": "disposition", "rule": "rule_name", "rows": "row_count", "revenue": "revenue"}
 DEFAULT_CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch as etl.StartBatch returns it: status running (new) or succeeded (loaded before)."""
+
+    batch_id: int
+    source: str
+    status: str
+
+    @property
+    def loaded_before(self) -> bool:
+        return self.status == "succeeded"
 
 
 @dataclass(frozen=True)
@@ -70,16 +99,26 @@ def load_warehouse(
     return build_batch(engine, batch_id, as_of_date=as_of_date)
 
 
-def stage_batch(engine: Engine, clean_folder: Path | str, ledger: pd.DataFrame, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> int:
-    """Open a batch (etl.StartBatch), empty staging and bulk-load the streams and the ledger
-    into stg.* stamped with the batch id, in one transaction; returns the batch id."""
+def start_batch(engine: Engine, source: str, content_hash: str | None = None) -> Batch:
+    """EXEC etl.StartBatch: a new running batch, or - for a content hash that was loaded
+    before - that earlier succeeded batch (the caller skips the file)."""
+    row = engine.execute("etl.StartBatch", source=source, content_hash=content_hash).rows.iloc[0]
+    return Batch(int(row["batch_id"]), str(row["source"]), str(row["status"]))
+
+
+def stage_batch(
+    engine: Engine, clean_folder: Path | str, ledger: pd.DataFrame, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, batch_id: int | None = None
+) -> int:
+    """Empty staging and bulk-load the streams and the ledger into stg.* stamped with the batch
+    id, in one transaction; returns the batch id. Opens a batch (etl.StartBatch) unless
+    `batch_id` names one already opened; on failure the batch is marked failed."""
     folder = Path(clean_folder)
     streams = {"stg.sale_line": folder / SALES_FILE, "stg.return_line": folder / RETURNS_FILE}
     missing = [str(path) for path in streams.values() if not path.is_file()]
     if missing:
         raise FileNotFoundError(f"no clean stream at {', '.join(missing)}: run the cleaning step first")
-    started = engine.execute("etl.StartBatch", source=batch_source(ledger))
-    batch_id = int(started.rows["batch_id"].iloc[0])
+    if batch_id is None:
+        batch_id = start_batch(engine, batch_source(ledger)).batch_id
     try:
         with engine.transaction():
             engine.execute("etl.ClearStaging")
@@ -88,7 +127,7 @@ def stage_batch(engine: Engine, clean_folder: Path | str, ledger: pd.DataFrame, 
                 log.info("staged %s rows of %s into %s (batch %d)", f"{rows:,}", path.name, table, batch_id)
             engine.bulk_load("stg.cleaning_ledger", staged_ledger(ledger, batch_id))
     except (WarehouseError, OSError, pa.ArrowException):
-        _mark_failed(engine, batch_id)
+        mark_failed(engine, batch_id)
         raise
     return batch_id
 
@@ -99,7 +138,7 @@ def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = N
     try:
         result = engine.execute("etl.BuildWarehouse", batch_id=batch_id, as_of_date=as_of_date)
     except WarehouseError:
-        _mark_failed(engine, batch_id)
+        mark_failed(engine, batch_id)
         raise
     figures = result.result_sets[-1].iloc[0].to_dict()  # the first result set is the closed batch
     return BuildSummary(
@@ -118,12 +157,29 @@ def batch_source(ledger: pd.DataFrame) -> str:
 
 def staged_chunks(path: Path, batch_id: int, chunk_rows: int) -> Iterator[pa.Table]:
     """The parquet stream as Arrow tables of at most `chunk_rows` rows, typed for stg.*: money
-    as DECIMAL(19, 4) (rounded to the nearest, so both engines receive exact values), batch_id first."""
-    for record_batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=LINE_COLUMNS):
+    as DECIMAL(19, 4) (rounded to the nearest, so both engines receive exact values), batch_id
+    first, line_key last."""
+    if pq.ParquetFile(path).metadata.num_rows == 0:
+        return
+    reader = duckdb.connect().sql(_with_line_key(path)).to_arrow_reader(chunk_rows)
+    for record_batch in reader:
         table = pa.Table.from_batches([record_batch])
         for money in ("unit_price", "revenue"):
             table = table.set_column(table.schema.get_field_index(money), money, pc.cast(table[money], MONEY))
         yield table.add_column(0, "batch_id", pa.repeat(pa.scalar(batch_id, pa.int64()), table.num_rows))
+
+
+def _with_line_key(path: Path) -> str:
+    """DuckDB (in-process, on the parquet file) adds the content key: md5 of the identity, then
+    the occurrence number in file order, so repeated identities keep every line."""
+    identity = ", ".join(LINE_IDENTITY)
+    columns = ", ".join(LINE_COLUMNS)
+    parquet = str(path).replace("'", "''")
+    return (
+        f"SELECT {columns}, concat(identity_hash, '-', row_number() OVER (PARTITION BY identity_hash ORDER BY source, source_row)) AS line_key "
+        f"FROM (SELECT *, md5(concat_ws('|', {identity})) AS identity_hash FROM read_parquet('{parquet}')) "
+        "ORDER BY source, source_row"
+    )
 
 
 def staged_ledger(ledger: pd.DataFrame, batch_id: int) -> pd.DataFrame:
@@ -134,7 +190,8 @@ def staged_ledger(ledger: pd.DataFrame, batch_id: int) -> pd.DataFrame:
     return frame
 
 
-def _mark_failed(engine: Engine, batch_id: int) -> None:
+def mark_failed(engine: Engine, batch_id: int) -> None:
+    """Close a batch as failed (etl.FinishBatch); an error doing so is logged, not raised."""
     try:
         engine.execute("etl.FinishBatch", batch_id=batch_id, status="failed")
     except WarehouseError:  # the original error matters more than this one

@@ -3,7 +3,8 @@ etl.LoadCustomerDimension - MERGE the customers of the staged batch into dw.dim_
 
 Attributes are computed over the lines the warehouse will hold once this batch is loaded: the
 batch's staged sale and return lines plus the fact lines of other batches and sources (a batch
-replaces the lines of the sources it carries). country is the country of the customer's most
+replaces the lines of the sources it carries, and the lines of other sources with the same
+line_key - the overlap of monthly drops). country is the country of the customer's most
 recent sale line (latest invoice_date, then the highest source and source_row); a customer with
 returns only takes the country of the most recent return line and has no purchase dates.
 Run it before etl.LoadSalesFact / etl.LoadReturnsFact (their lines reference the customer).
@@ -77,6 +78,7 @@ BEGIN
                     INNER JOIN dw.dim_country AS c ON c.country_key = f.country_key
                     WHERE f.batch_id <> @batch_id
                       AND f.source NOT IN (SELECT g.source FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id)
+                      AND f.line_key NOT IN (SELECT s.line_key FROM stg.sale_line AS s WHERE s.batch_id = @batch_id)
                     UNION ALL
                     SELECT f.customer_id AS customer_id, c.country_name AS country, f.invoice_date AS invoice_date,
                            f.source AS source, f.source_row AS source_row, 0 AS is_sale
@@ -84,6 +86,7 @@ BEGIN
                     INNER JOIN dw.dim_country AS c ON c.country_key = f.country_key
                     WHERE f.batch_id <> @batch_id
                       AND f.source NOT IN (SELECT g.source FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id)
+                      AND f.line_key NOT IN (SELECT s.line_key FROM stg.return_line AS s WHERE s.batch_id = @batch_id)
                 ) AS l
             ) AS x
             INNER JOIN dw.dim_country AS k ON k.country_name = x.country

@@ -1,17 +1,19 @@
 /*
 etl.LoadReturnsFact - replace the return lines of the staged batch in dw.fact_returns.
 
-Deletes the fact lines of this batch and of every source the batch carries (its cleaning
-ledger names them), then inserts the batch's staged lines with their date and country keys and
-the batch_id: loading a source again replaces its lines, it never duplicates them. Run after
-the dimension loads. Checks that every staged line arrived.
+Deletes the fact lines of this batch, of every source the batch carries (its cleaning
+ledger names them) and with the line_key of a staged line, then inserts the batch's staged lines
+with their date and country keys and the batch_id: loading a source again replaces its lines,
+and a return line carried by two overlapping drops (same line_key) is stored once, from the
+later load - lines are never duplicated. Run after the dimension loads. Checks that every
+staged line arrived.
 
 Parameters
     @batch_id  BIGINT  the staged batch; required
 Result set
     none
 Idempotent
-    delete-by-batch + insert: a second call leaves the same rows.
+    delete-by-key + insert: a second call leaves the same rows.
 Errors
     50101  @batch_id is missing
     50102  no batch has this @batch_id
@@ -43,11 +45,12 @@ BEGIN
 
         DELETE FROM dw.fact_returns
         WHERE batch_id = @batch_id
-           OR source IN (SELECT g.source FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id);
+           OR source IN (SELECT g.source FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id)
+           OR line_key IN (SELECT s.line_key FROM stg.return_line AS s WHERE s.batch_id = @batch_id);
 
         INSERT INTO dw.fact_returns (
             source, source_row, invoice_no, invoice_date, date_key, customer_id, country_key,
-            stock_code, quantity, unit_price, revenue, batch_id
+            stock_code, quantity, unit_price, revenue, batch_id, line_key
         )
         SELECT
             s.source AS source,
@@ -61,7 +64,8 @@ BEGIN
             s.quantity AS quantity,
             s.unit_price AS unit_price,
             s.revenue AS revenue,
-            @batch_id AS batch_id
+            @batch_id AS batch_id,
+            s.line_key AS line_key
         FROM stg.return_line AS s
         INNER JOIN dw.dim_country AS k ON k.country_name = s.country
         WHERE s.batch_id = @batch_id;

@@ -7,9 +7,11 @@ CREATE TABLE dw.dim_customer
     first_purchase_at   DATETIME2(0)    NULL,
     last_purchase_at    DATETIME2(0)    NULL,
     batch_id            BIGINT          NOT NULL,
-    CONSTRAINT PK_dw_dim_customer PRIMARY KEY CLUSTERED (customer_id),
-    CONSTRAINT FK_dw_dim_customer_country_key_dw_dim_country FOREIGN KEY (country_key) REFERENCES dw.dim_country (country_key)
+    CONSTRAINT PK_dw_dim_customer PRIMARY KEY CLUSTERED (customer_id)
 );
+-- country_key has no FOREIGN KEY constraint on purpose: etl.LoadCustomerDimension takes it from
+-- dw.dim_country (INNER JOIN), and DuckDB refuses to update a foreign-key column of a row other
+-- tables reference - a customer who buys again from another country in a later drop.
 GO
 
 EXEC sys.sp_addextendedproperty

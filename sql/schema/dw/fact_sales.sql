@@ -13,7 +13,9 @@ CREATE TABLE dw.fact_sales
     unit_price      DECIMAL(19, 4)  NOT NULL,
     revenue         DECIMAL(19, 4)  NOT NULL,
     batch_id        BIGINT          NOT NULL,
+    line_key        NVARCHAR(40)    NOT NULL,
     CONSTRAINT PK_dw_fact_sales PRIMARY KEY NONCLUSTERED (source, source_row),
+    CONSTRAINT UQ_dw_fact_sales_line_key UNIQUE NONCLUSTERED (line_key),
     CONSTRAINT FK_dw_fact_sales_date_key_dw_dim_date FOREIGN KEY (date_key) REFERENCES dw.dim_date (date_key),
     CONSTRAINT FK_dw_fact_sales_customer_id_dw_dim_customer FOREIGN KEY (customer_id) REFERENCES dw.dim_customer (customer_id),
     CONSTRAINT FK_dw_fact_sales_country_key_dw_dim_country FOREIGN KEY (country_key) REFERENCES dw.dim_country (country_key),
@@ -38,4 +40,10 @@ EXEC sys.sp_addextendedproperty
     @name = N'MS_Description', @value = N'The sale line as numbered in the cleaned export (source, source_row): the business key, so reloading a source replaces its lines.',
     @level0type = N'SCHEMA', @level0name = N'dw', @level1type = N'TABLE', @level1name = N'fact_sales',
     @level2type = N'COLUMN', @level2name = N'source_row';
+GO
+
+EXEC sys.sp_addextendedproperty
+    @name = N'MS_Description', @value = N'Content key of the line (see stg.sale_line.line_key): unique, so a line carried by two overlapping drops is stored once - the later load replaces it.',
+    @level0type = N'SCHEMA', @level0name = N'dw', @level1type = N'TABLE', @level1name = N'fact_sales',
+    @level2type = N'COLUMN', @level2name = N'line_key';
 GO

@@ -9,10 +9,15 @@ CREATE TABLE etl.batch
     rows_read       BIGINT          NULL,
     rows_loaded     BIGINT          NULL,
     rows_rejected   BIGINT          NULL,
+    content_hash    NVARCHAR(64)    NULL,
     CONSTRAINT PK_etl_batch PRIMARY KEY CLUSTERED (batch_id),
     CONSTRAINT UQ_etl_batch_source_started_at UNIQUE NONCLUSTERED (source, started_at),
     CONSTRAINT CK_etl_batch_status CHECK (status IN (N'running', N'succeeded', N'failed'))
 );
+GO
+
+-- SQL Server only (skipped on DuckDB): etl.StartBatch looks batches up by content hash.
+CREATE NONCLUSTERED INDEX IX_etl_batch_content_hash ON etl.batch (content_hash);
 GO
 
 EXEC sys.sp_addextendedproperty
@@ -24,4 +29,10 @@ EXEC sys.sp_addextendedproperty
     @name = N'MS_Description', @value = N'running, succeeded or failed.',
     @level0type = N'SCHEMA', @level0name = N'etl', @level1type = N'TABLE', @level1name = N'batch',
     @level2type = N'COLUMN', @level2name = N'status';
+GO
+
+EXEC sys.sp_addextendedproperty
+    @name = N'MS_Description', @value = N'SHA-256 (hex) of the loaded file''s bytes: a file whose content already has a succeeded batch is not loaded again (etl.StartBatch). NULL for loads that are not files.',
+    @level0type = N'SCHEMA', @level0name = N'etl', @level1type = N'TABLE', @level1name = N'batch',
+    @level2type = N'COLUMN', @level2name = N'content_hash';
 GO

@@ -13,7 +13,8 @@ CREATE TABLE stg.return_line
     customer_id     INT             NOT NULL,
     country         NVARCHAR(60)    NOT NULL,
     product_type    NVARCHAR(30)    NOT NULL,
-    revenue         DECIMAL(19, 4)  NOT NULL
+    revenue         DECIMAL(19, 4)  NOT NULL,
+    line_key        NVARCHAR(40)    NOT NULL
 );
 GO
 
@@ -26,4 +27,10 @@ EXEC sys.sp_addextendedproperty
     @name = N'MS_Description', @value = N'The etl.batch that staged the row; etl.ClearStaging empties staging before each load.',
     @level0type = N'SCHEMA', @level0name = N'stg', @level1type = N'TABLE', @level1name = N'return_line',
     @level2type = N'COLUMN', @level2name = N'batch_id';
+GO
+
+EXEC sys.sp_addextendedproperty
+    @name = N'MS_Description', @value = N'Content key of the line, computed by the loader (warehouse/load.py): a hash of invoice_no, stock_code, quantity, unit_price, invoice_date and customer_id, then -n for the n-th such line of the file. The same line in two overlapping drops has the same key.',
+    @level0type = N'SCHEMA', @level0name = N'stg', @level1type = N'TABLE', @level1name = N'return_line',
+    @level2type = N'COLUMN', @level2name = N'line_key';
 GO

@@ -1,0 +1,155 @@
+"""The whole pipeline: load new files -> warehouse reports -> analytics -> Power BI -> executive outputs.
+
+    load_warehouse      ingest, clean, stage, build (flows/load_warehouse.py; runs alone too)
+    warehouse_reports   the ledger, segment and cohort summaries read from the marts: artifacts
+                        with stable keys and output/cleaning_ledger.csv
+    run_analytics       market basket, segment statistics, churn and whales - not built yet: skipped
+    refresh_power_bi    flows/refresh_power_bi.py - not configured yet: skipped
+    write_executive_outputs  deck, HTML dashboard, extracts - not built yet: skipped
+
+A step that does not exist yet is skipped with a log line saying so, never faked; each has one
+place below to plug it in. The warehouse part holds the pipeline lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+import warehouse
+from flows.load_warehouse import LoadResult, load_warehouse
+from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
+from flows.refresh_power_bi import refresh_power_bi
+from warehouse.lock import pipeline_lock
+from warehouse.summary import WarehouseFigures, cohort_summary, current_ledger, segment_summary, warehouse_figures
+
+LEDGER_FILE = "cleaning_ledger.csv"
+ARTIFACT_KEYS = {
+    "ledger": "cip-data-quality-ledger",
+    "segments": "cip-segment-summary",
+    "cohorts": "cip-cohort-retention",
+    "run": "cip-run-summary",
+}
+
+
+@dataclass
+class WarehouseReports:
+    ledger: pd.DataFrame
+    figures: WarehouseFigures
+    segments: pd.DataFrame
+    cohorts: pd.DataFrame
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class PipelineRun:
+    """What the run did, for `cip run`'s summary and the flow run's result."""
+
+    load: LoadResult
+    reports: WarehouseReports
+    steps: list[StepOutcome]
+
+    @property
+    def outputs(self) -> list[Path]:
+        return self.reports.outputs
+
+
+@task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
+def warehouse_reports(url: str, output_dir: Path) -> WarehouseReports:
+    """Read the ledger, headline figures, segments and cohorts; write the ledger CSV; publish artifacts."""
+    with warehouse.connect(url) as engine:
+        reports = WarehouseReports(current_ledger(engine), warehouse_figures(engine), segment_summary(engine), cohort_summary(engine))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    ledger_csv = output_dir / LEDGER_FILE
+    reports.ledger.to_csv(ledger_csv, index=False)
+    reports.outputs.append(ledger_csv)
+    create_table_artifact(
+        key=ARTIFACT_KEYS["ledger"], table=_records(reports.ledger), description=ledger_balance(reports.ledger)
+    )
+    create_table_artifact(
+        key=ARTIFACT_KEYS["segments"],
+        table=_records(reports.segments),
+        description=f"RFM segments of {reports.figures.rfm_customers:,} customers as of {reports.figures.as_of_date} (mart.single_customer_view)",
+    )
+    create_table_artifact(
+        key=ARTIFACT_KEYS["cohorts"],
+        table=_records(reports.cohorts),
+        description="Monthly acquisition cohorts: share of the cohort buying 1, 3, 6 and 12 months later (mart.cohort_retention)",
+    )
+    return reports
+
+
+@task(cache_policy=NO_CACHE)
+def run_analytics() -> StepOutcome:
+    """Market basket, segment statistics, churn risk and whales on the marts - the plug-in point."""
+    reason = "market basket, segment statistics, churn and whale analytics are not wired into the pipeline yet"
+    get_run_logger().warning("Analytics skipped: %s.", reason)
+    return StepOutcome("analytics", "skipped", 0.0, reason)
+
+
+@task(cache_policy=NO_CACHE)
+def write_executive_outputs() -> StepOutcome:
+    """The executive deck, HTML dashboard and CSV extracts - the plug-in point."""
+    reason = "the executive deck, HTML dashboard and extracts are not built yet"
+    get_run_logger().warning("Executive outputs skipped: %s.", reason)
+    return StepOutcome("executive outputs", "skipped", 0.0, reason)
+
+
+@flow(name="customer-intelligence")
+def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> PipelineRun:
+    """Load new data, rebuild the warehouse, report, then analytics, Power BI and executive outputs."""
+    logger = get_run_logger()
+    settings = params.settings()
+    url = settings.resolved_warehouse_url
+    steps: list[StepOutcome] = []
+    with pipeline_lock(url, wait_seconds=params.lock_wait_seconds, on_wait=logger.warning):
+        load = load_warehouse(params)
+        steps += load.steps
+        with timed("warehouse reports", steps) as step:
+            reports = warehouse_reports(url, settings.output_dir)
+            step.detail = f"{len(reports.segments)} segments, {len(reports.cohorts)} cohorts, ledger of {reports.ledger['source'].nunique()} source(s)"
+        for plug_in in (run_analytics, refresh_power_bi, write_executive_outputs):
+            with timed("", steps) as step:
+                outcome = plug_in()
+                step.step, step.status, step.detail = outcome.step, outcome.status, outcome.detail
+    create_markdown_artifact(key=ARTIFACT_KEYS["run"], markdown=run_summary_markdown(load, reports, steps), description="What this run loaded, skipped and took")
+    return PipelineRun(load, reports, steps)
+
+
+def ledger_balance(ledger: pd.DataFrame) -> str:
+    """`rows in N = excluded a + return b + sale c  (balanced)` for a ledger table."""
+    totals = ledger.groupby("disposition")["rows"].sum().sort_index()
+    parts = " + ".join(f"{disposition} {int(rows):,}" for disposition, rows in totals.items())
+    return f"rows in {int(ledger['rows'].sum()):,} = {parts}  (balanced)"
+
+
+def run_summary_markdown(load: LoadResult, reports: WarehouseReports, steps: list[StepOutcome]) -> str:
+    figures = reports.figures
+    lines = ["# Customer intelligence run", ""]
+    for item in load.files:
+        done = "already loaded, skipped" if item.loaded_before else "loaded"
+        lines.append(f"- `{item.path.name}`: {done} (batch {item.batch_id}, SHA-256 `{item.content_hash[:12]}`)")
+    if not load.files:
+        lines.append("- no input files")
+    lines += [
+        "",
+        f"Warehouse: {figures.fact_sales_rows:,} sale lines, {figures.fact_returns_rows:,} return lines, "
+        f"{figures.customers:,} customers, {figures.rfm_customers:,} in the Single Customer View, "
+        f"{figures.segments} segments, {figures.cohorts} cohorts, as of {figures.as_of_date}.",
+        "",
+        "| step | status | seconds | detail |",
+        "|---|---|---:|---|",
+    ]
+    lines += [f"| {s.step} | {s.status} | {s.seconds:.2f} | {s.detail} |" for s in steps]
+    return "\n".join(lines) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows for a table artifact: NaN -> None, dates as ISO text."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in plain.to_dict("records")]

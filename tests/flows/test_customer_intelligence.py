@@ -1,0 +1,93 @@
+"""The main flow on a generated data set: every hop's real result, the artifacts, the skipped steps."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+from flows.customer_intelligence import ARTIFACT_KEYS, customer_intelligence
+from flows.parameters import PipelineParameters
+from tests.flows.conftest import query, warehouse_file
+
+
+@pytest.fixture(scope="module")
+def run(drops, tmp_path_factory, prefect_api):
+    """One run of the main flow on the whole generated export (module-scoped: about 8 s)."""
+    folder = tmp_path_factory.mktemp("main-flow")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS"):
+            patch.delenv(variable, raising=False)
+        result = customer_intelligence(PipelineParameters(inputs=[drops.whole], output_dir=folder / "reports"))
+    return folder, result
+
+
+def stream(folder, name: str, sql: str):
+    parquet = (folder / ".cip" / "clean" / name).as_posix()
+    with duckdb.connect() as connection:
+        return connection.execute(sql.replace("STREAM", f"read_parquet('{parquet}')")).fetchone()
+
+
+def test_the_ledger_is_balanced_and_matches_the_cleaning(run):
+    folder, result = run
+    ledger = result.reports.ledger
+    assert ledger["rows"].sum() == 4_000  # every raw row has exactly one disposition
+    assert set(ledger["disposition"]) == {"sale", "return", "excluded"}
+    (item,) = result.load.files
+    assert not item.loaded_before
+    assert int(ledger.loc[ledger["disposition"] == "sale", "rows"].sum()) == item.sales["rows"]
+    assert (folder / "reports" / "cleaning_ledger.csv").is_file()
+    assert result.outputs == [folder / "reports" / "cleaning_ledger.csv"]
+
+
+def test_the_facts_equal_the_clean_streams(run):
+    folder, result = run
+    database = warehouse_file(folder)
+    sales_rows, sales_revenue = stream(folder, "sales.parquet", "SELECT count(*), round(sum(round(revenue, 4)), 2) FROM STREAM")
+    returns_rows, = stream(folder, "returns.parquet", "SELECT count(*) FROM STREAM")
+    (fact_rows, fact_revenue), = query(database, "SELECT count(*), round(sum(revenue), 2) FROM dw.fact_sales")
+    assert fact_rows == sales_rows == result.load.files[0].build.sales_lines_loaded
+    assert float(fact_revenue) == pytest.approx(float(sales_revenue), abs=0.01)
+    assert query(database, "SELECT count(*) FROM dw.fact_returns") == [(returns_rows,)]
+    assert query(database, "SELECT count(DISTINCT line_key) FROM dw.fact_sales") == [(sales_rows,)]
+
+
+def test_the_single_customer_view_holds_every_buyer(run):
+    folder, result = run
+    buyers, = stream(folder, "sales.parquet", "SELECT count(DISTINCT customer_id) FROM STREAM")
+    scv = query(warehouse_file(folder), "SELECT count(*), count(DISTINCT segment) FROM mart.single_customer_view")
+    assert scv == [(buyers, result.reports.figures.segments)]
+    assert result.reports.figures.rfm_customers == buyers
+    assert result.reports.segments["customers"].sum() == buyers
+    assert result.reports.segments["revenue"].sum() == pytest.approx(result.reports.figures.sales_revenue, abs=0.05)
+    cohorts = result.reports.cohorts
+    first_purchases = query(warehouse_file(folder), "SELECT count(*) FROM dw.dim_customer WHERE first_purchase_at IS NOT NULL")
+    assert cohorts["cohort_size"].sum() == first_purchases[0][0]  # each buyer in exactly one cohort
+
+
+def test_steps_that_do_not_exist_yet_are_skipped_not_faked(run):
+    _, result = run
+    status = {step.step: step.status for step in result.steps}
+    assert status["analytics"] == status["power bi refresh"] == status["executive outputs"] == "skipped"
+    assert "not configured" in next(s.detail for s in result.steps if s.step == "power bi refresh")
+    for step in ("ingest", "deploy", "warehouse reports", f"build {result.load.files[0].path.name}"):
+        assert status[step] == "completed"
+    assert all(step.seconds >= 0 for step in result.steps)
+
+
+def test_artifacts_are_published_under_stable_keys(run):
+    _, result = run
+    with get_client(sync_client=True) as client:
+        artifacts = {
+            a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=list(ARTIFACT_KEYS.values()))))
+        }
+    assert set(artifacts) == set(ARTIFACT_KEYS.values())
+    ledger = artifacts[ARTIFACT_KEYS["ledger"]]
+    assert ledger.type == "table" and "(balanced)" in ledger.description
+    assert "rows in 4,000 = " in ledger.description
+    segments = artifacts[ARTIFACT_KEYS["segments"]]
+    assert str(result.reports.segments["segment"].iloc[0]) in str(segments.data)
+    assert artifacts[ARTIFACT_KEYS["run"]].type == "markdown"
+    assert "| analytics | skipped |" in artifacts[ARTIFACT_KEYS["run"]].data
