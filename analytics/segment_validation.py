@@ -1,4 +1,4 @@
-"""RFM at a cutoff, the RFM segment map, and the out-of-time test that Champions are worth most.
+"""RFM at a cutoff, segments from the warehouse's map, and the out-of-time test that Champions are worth most.
 
 Comparing segments on the data that made them is circular: monetary value is part of the
 segment. The test here assigns segments at a cutoff from the sales before it, measures each
@@ -32,20 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-SEGMENTS = (
-    "Champions",
-    "Loyal Customers",
-    "Potential Loyalist",
-    "New Customers",
-    "Promising",
-    "Need Attention",
-    "About To Sleep",
-    "At Risk",
-    "Can't Lose Them",
-    "Hibernating",
-    "Lost",
-)
-CHAMPIONS = "Champions"
+CHAMPIONS = "Champions"  # the segment under test, as named in mart.rfm_segment_map
 SALES_COLUMNS = ("invoice_no", "invoice_date", "customer_id", "revenue")
 
 
@@ -111,53 +98,12 @@ def _ntile_by(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.S
     return pd.Series(ntile(len(frame)), index=order).reindex(frame.index)
 
 
-def segment_of(r_score: int, fm_score: int) -> str:
-    """The segment of a recency score and an FM score (both 1-5); see `default_segment_map`."""
-    if r_score == 5:
-        return {1: "New Customers", 2: "Potential Loyalist", 3: "Potential Loyalist"}.get(fm_score, "Champions")
-    if r_score == 4:
-        return {1: "Promising", 2: "Potential Loyalist", 3: "Potential Loyalist"}.get(fm_score, "Loyal Customers")
-    if r_score == 3:
-        return {1: "About To Sleep", 2: "About To Sleep", 3: "Need Attention"}.get(fm_score, "Loyal Customers")
-    if fm_score == 5:
-        return "Can't Lose Them"
-    if fm_score >= 3:
-        return "At Risk"
-    return "Hibernating" if r_score == 2 else "Lost"
-
-
-def default_segment_map() -> pd.DataFrame:
-    """The default map of all 125 RFM codes to the 11 standard segments.
-
-    The segment depends on the recency score R and the FM score, the average of the frequency
-    and monetary scores rounded half up: ``fm = (f + m + 1) // 2``. On the R x FM grid:
-
-    ======  ==================  ==================  ===============  ===============  ===============
-    R \\ FM  1                   2                   3                4                5
-    ======  ==================  ==================  ===============  ===============  ===============
-    5       New Customers       Potential Loyalist  Pot. Loyalist    Champions        Champions
-    4       Promising           Potential Loyalist  Pot. Loyalist    Loyal Customers  Loyal Customers
-    3       About To Sleep      About To Sleep      Need Attention   Loyal Customers  Loyal Customers
-    2       Hibernating         Hibernating         At Risk          At Risk          Can't Lose Them
-    1       Lost                Lost                At Risk          At Risk          Can't Lose Them
-    ======  ==================  ==================  ===============  ===============  ===============
-
-    Returns
-    -------
-    pandas DataFrame with columns rfm_code (e.g. '545') and segment, 125 rows sorted by code;
-    the warehouse seeds mart.rfm_segment_map from it.
-    """
-    rows = [
-        (f"{r}{f}{m}", segment_of(r, (f + m + 1) // 2))
-        for r in range(1, 6)
-        for f in range(1, 6)
-        for m in range(1, 6)
-    ]
-    return pd.DataFrame(rows, columns=["rfm_code", "segment"])
-
-
 def assign_segments(rfm: pd.DataFrame, segment_map: pd.DataFrame) -> pd.DataFrame:
-    """`rfm` with a ``segment`` column looked up by rfm_code in `segment_map` (every code must be there)."""
+    """`rfm` with a ``segment`` column looked up by rfm_code in `segment_map` (every code must be there).
+
+    The map is the warehouse's ``mart.rfm_segment_map`` (the single definition, data the
+    business may edit; ``analytics.warehouse_analytics.read_segment_map`` reads it).
+    """
     _require_columns(rfm, ("customer_id", "rfm_code"), "rfm")
     _require_columns(segment_map, ("rfm_code", "segment"), "segment_map")
     lookup = segment_map.set_index("rfm_code")["segment"]
@@ -253,7 +199,7 @@ def validate_segments(
     ----------
     segments : pandas DataFrame
         customer_id, segment: the segments assigned at `cutoff` from sales before it (e.g.
-        ``assign_segments(rfm_at_cutoff(sales, cutoff), default_segment_map())``). One row per
+        ``assign_segments(rfm_at_cutoff(sales, cutoff), read_segment_map(engine))``). One row per
         customer; must include Champions and at least one other segment.
     sales : pandas DataFrame
         The clean sales stream, reaching at least `months` past the cutoff.

@@ -1,4 +1,8 @@
-"""RFM at a cutoff (SQL Server NTILE), the segment map, and the out-of-time test of Champions."""
+"""RFM at a cutoff (SQL Server NTILE), segments from the warehouse's map, and the out-of-time test of Champions.
+
+The segment map is the warehouse's mart.rfm_segment_map, seeded by mart.SeedRfmSegmentMap into an
+in-memory DuckDB warehouse once per session (the `segment_map` fixture of conftest.py).
+"""
 
 import re
 
@@ -9,10 +13,8 @@ import pytest
 from scipy import stats
 
 from analytics.segment_validation import (
-    SEGMENTS,
     assign_segments,
     bootstrap_mean_ci,
-    default_segment_map,
     future_value,
     holm,
     ntile,
@@ -20,6 +22,7 @@ from analytics.segment_validation import (
     rfm_at_cutoff,
     validate_segments,
 )
+from analytics.warehouse_analytics import read_segment_map
 
 
 def sales_of(rows) -> pd.DataFrame:
@@ -134,46 +137,57 @@ def test_the_full_real_rfm_covers_every_customer(real_sales):
     assert rfm["r_score"].value_counts().sort_index().tolist() == [868, 868, 868, 867, 867]
 
 
-# --- the segment map -----------------------------------------------------------------------
+# --- the segment map: the warehouse's, read through the engine ------------------------------
+
+SEGMENT_NAMES = {
+    "Champions", "Loyal Customers", "Potential Loyalists", "New Customers", "Promising", "Need Attention",
+    "About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost",
+}  # fmt: skip
 
 
-def test_the_default_segment_map_covers_all_125_codes_with_the_11_segments():
-    segment_map = default_segment_map()
+def test_the_warehouse_segment_map_covers_all_125_codes_with_the_11_segments(segment_map):
     assert len(segment_map) == 125 and segment_map["rfm_code"].is_unique
-    assert sorted(segment_map["rfm_code"]) == [f"{r}{f}{m}" for r in "12345" for f in "12345" for m in "12345"]
-    assert set(segment_map["segment"]) == set(SEGMENTS) and len(SEGMENTS) == 11
+    assert segment_map["rfm_code"].tolist() == [f"{r}{f}{m}" for r in "12345" for f in "12345" for m in "12345"]
+    assert set(segment_map["segment"]) == SEGMENT_NAMES
 
 
 @pytest.mark.parametrize(
     "code, segment",
     [
         ("555", "Champions"),
-        ("544", "Champions"),  # FM = (4 + 4 + 1) // 2 = 4
-        ("543", "Champions"),  # FM = (4 + 3 + 1) // 2 = 4: the half rounds up
-        ("532", "Potential Loyalist"),  # FM = (3 + 2 + 1) // 2 = 3
+        ("445", "Champions"),
+        ("543", "Loyal Customers"),
+        ("553", "Potential Loyalists"),
         ("511", "New Customers"),
-        ("522", "Potential Loyalist"),
-        ("411", "Promising"),
-        ("445", "Loyal Customers"),
-        ("333", "Need Attention"),
-        ("312", "About To Sleep"),  # FM = (1 + 2 + 1) // 2 = 2
-        ("234", "At Risk"),
+        ("525", "Promising"),
+        ("535", "Need Attention"),
+        ("331", "About to Sleep"),
+        ("255", "At Risk"),
         ("155", "Can't Lose Them"),
-        ("211", "Hibernating"),
-        ("122", "Lost"),
+        ("332", "Hibernating"),
+        ("111", "Lost"),
     ],
 )
-def test_segment_map_spot_checks(code, segment):
-    lookup = default_segment_map().set_index("rfm_code")["segment"]
+def test_segment_map_spot_checks(segment_map, code, segment):
+    lookup = segment_map.set_index("rfm_code")["segment"]
     assert lookup[code] == segment
 
 
-def test_assign_segments_needs_every_code_in_the_map():
+def test_assign_segments_needs_every_code_in_the_map(segment_map):
     rfm = pd.DataFrame({"customer_id": [1, 2], "rfm_code": ["555", "111"]})
-    assert assign_segments(rfm, default_segment_map())["segment"].tolist() == ["Champions", "Lost"]
+    assert assign_segments(rfm, segment_map)["segment"].tolist() == ["Champions", "Lost"]
     with pytest.raises(ValueError, match=re.escape("segment_map lacks rfm codes ['111'].")):
-        segment_map = default_segment_map()
         assign_segments(rfm, segment_map[segment_map["rfm_code"] != "111"])
+
+
+def test_an_edited_warehouse_map_is_what_the_analytics_read(seeded_warehouse):
+    """The map is data: an UPDATE is seen by the next read (rolled back here, the map is shared)."""
+    with pytest.raises(RuntimeError, match="roll back"):
+        with seeded_warehouse.transaction():
+            seeded_warehouse.query("UPDATE mart.rfm_segment_map SET segment = N'VIP' WHERE rfm_code = N'555';")
+            assert read_segment_map(seeded_warehouse).set_index("rfm_code").loc["555", "segment"] == "VIP"
+            raise RuntimeError("roll back")
+    assert read_segment_map(seeded_warehouse).set_index("rfm_code").loc["555", "segment"] == "Champions"
 
 
 # --- the statistics ------------------------------------------------------------------------
@@ -303,16 +317,17 @@ def test_the_window_must_end_within_the_data():
         validate_segments(segments, sales, "2011-03-01")
 
 
-def test_on_the_real_data_champions_are_worth_most_out_of_time(real_sales):
+def test_on_the_real_data_champions_are_worth_most_out_of_time(real_sales, segment_map):
     cutoff = "2011-06-09"  # six months of future: to the day after the last sale, 2011-12-09
-    segments = assign_segments(rfm_at_cutoff(real_sales, cutoff), default_segment_map())
+    segments = assign_segments(rfm_at_cutoff(real_sales, cutoff), segment_map)
     result = validate_segments(segments[["customer_id", "segment"]], real_sales, cutoff)
     table = result.table.set_index("segment")
     assert len(table) == 11 and table["customers"].sum() == len(segments)
     assert result.supported, result.conclusion
-    assert result.conclusion.startswith("Supported: Champions (n=393)")
+    assert result.conclusion.startswith("Supported: Champions (n=511)")
     assert (table.drop(index="Champions")["p_value_holm"] < 0.05).all()
     assert table["future_mean_value"].idxmax() == "Champions"
     # the circular in-sample ranking and the out-of-time one differ below the top
-    assert table.loc["Can't Lose Them", "in_sample_rank"] == 2 and table.loc["Loyal Customers", "future_rank"] == 2
+    assert table.loc["Can't Lose Them", "in_sample_rank"] == 2 and table.loc["Can't Lose Them", "future_rank"] == 4
+    assert table.loc["Loyal Customers", "future_rank"] == 2
     assert result.kruskal_p_value < 1e-100

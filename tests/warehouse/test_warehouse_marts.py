@@ -3,13 +3,16 @@
 Two data sets, each cleaned, loaded and built once for the module: the bundled real data and a
 generated one (50,000 raw rows). The reference below reads the clean parquet streams with plain
 pandas and applies the definitions of docs/warehouse.md; the warehouse must agree row for row
-(money compared exactly, in ten-thousandths). Then: a re-run and a reload change nothing, and a
-failing build leaves everything as it was.
+(money compared exactly, in ten-thousandths). The Single Customer View's analytics columns are
+NULL until run_analytics writes them, then equal churn scores recomputed from the clean streams
+and the top 1% by net revenue. Then: a re-run and a reload change nothing, and a failing build
+leaves everything as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,9 +24,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import warehouse
+from analytics.churn import score_customers
 from analytics.clean_exports import TYPED_SCHEMA, clean_exports
 from analytics.synthetic import generate
 from cip.settings import BUNDLED_DATA
+from analytics.warehouse_analytics import run_analytics
 from warehouse.load import build_batch, load_warehouse, stage_batch
 
 # The default 11-segment map, as published (segment -> RFM codes).
@@ -54,6 +59,7 @@ TABLES = [
     "mart.rfm_segment_map", "mart.customer_rfm", "mart.cohort_retention",
 ]  # fmt: skip
 BUILT = [t for t in TABLES if t.split(".")[0] in ("dw", "mart")]
+ANALYTICS_COLUMNS = ["churn_probability", "churn_risk_band", "is_whale"]  # written by analytics/warehouse_analytics.py
 
 
 @dataclass
@@ -235,7 +241,7 @@ def test_every_single_customer_view_column_equals_the_reference(built, reference
     assert list(view.columns) == [
         "customer_id", "country", "country_display_name", "region", "first_purchase_at", "last_purchase_at", "as_of_date",
         "recency_days", "frequency", "monetary", "average_order_value", "net_revenue", "returns_revenue", "return_count",
-        "tenure_days", "r_score", "f_score", "m_score", "rfm_code", "segment",
+        "tenure_days", "r_score", "f_score", "m_score", "rfm_code", "segment", "churn_probability", "churn_risk_band", "is_whale",
     ]  # fmt: skip
     expected = reference_rfm.join(reference_customers[["country"]], on="customer_id")
     assert view["customer_id"].tolist() == expected["customer_id"].tolist()
@@ -251,6 +257,24 @@ def test_every_single_customer_view_column_equals_the_reference(built, reference
         assert ten_thousandths(view[column]).tolist() == expected[column].tolist(), column
     assert view["rfm_code"].tolist() == expected["rfm_code"].tolist()
     assert view["segment"].tolist() == expected["segment"].tolist()
+    for column in ANALYTICS_COLUMNS:  # no analytics run yet: the LEFT JOINs give NULL
+        assert view[column].isna().all(), column
+
+
+def test_the_single_customer_view_after_an_analytics_run_equals_the_reference(built, streams, reference_rfm):
+    """After run_analytics: churn scores recomputed from the clean streams (not the warehouse),
+    bands by threshold, whales = the top 1% by net revenue (ties by customer_id)."""
+    run = run_analytics(built.engine)
+    view = built.engine.query("SELECT * FROM mart.single_customer_view ORDER BY customer_id;")
+    assert view["customer_id"].tolist() == reference_rfm["customer_id"].tolist()
+    sales, returns = streams
+    scores = score_customers(sales, returns).set_index("customer_id").loc[view["customer_id"]]
+    assert [float(p) for p in view["churn_probability"]] == pytest.approx(scores["churn_probability"].tolist(), abs=1e-6)
+    assert view["churn_risk_band"].tolist() == ["high" if p >= Decimal("0.6") else "medium" if p >= Decimal("0.3") else "low" for p in view["churn_probability"]]
+    ranked = reference_rfm.sort_values(["net_revenue", "customer_id"], ascending=[False, True])
+    whales = set(ranked["customer_id"][: math.ceil(0.01 * len(ranked))])
+    assert view["is_whale"].tolist() == [c in whales for c in view["customer_id"]]
+    assert run.whales == len(whales) and run.customers_scored == len(view)
 
 
 def test_customer_rfm_scores_are_quintiles(built):

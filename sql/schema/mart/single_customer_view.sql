@@ -21,14 +21,21 @@ SELECT
     r.f_score AS f_score,
     r.m_score AS m_score,
     r.rfm_code AS rfm_code,
-    m.segment AS segment
+    m.segment AS segment,
+    ch.churn_probability AS churn_probability,
+    ch.risk_band AS churn_risk_band,
+    w.is_whale AS is_whale
 FROM mart.customer_rfm AS r
 INNER JOIN dw.dim_customer AS c ON c.customer_id = r.customer_id
 INNER JOIN dw.dim_country AS k ON k.country_key = c.country_key
-LEFT JOIN mart.rfm_segment_map AS m ON m.rfm_code = r.rfm_code;
+LEFT JOIN mart.rfm_segment_map AS m ON m.rfm_code = r.rfm_code
+-- analytics results (analytics/warehouse_analytics.py): NULL until a run has scored this
+-- customer at the RFM as-of date, so scores from an older build never look current
+LEFT JOIN mart.customer_churn_risk AS ch ON ch.customer_id = r.customer_id AND ch.as_of_date = r.as_of_date
+LEFT JOIN mart.customer_whale AS w ON w.customer_id = r.customer_id AND w.as_of_date = r.as_of_date;
 GO
 
 EXEC sys.sp_addextendedproperty
-    @name = N'MS_Description', @value = N'Single Customer View: one row per customer with a purchase - country, RFM metrics, scores, code and segment (read live from mart.rfm_segment_map).',
+    @name = N'MS_Description', @value = N'Single Customer View: one row per customer with a purchase - country, RFM metrics, scores, code and segment (read live from mart.rfm_segment_map), and the latest analytics run''s churn_probability, churn_risk_band and is_whale (NULL before a run at the same as_of_date).',
     @level0type = N'SCHEMA', @level0name = N'mart', @level1type = N'VIEW', @level1name = N'single_customer_view';
 GO
