@@ -31,6 +31,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from analytics.errors import NotEnoughData
 from analytics.segment_validation import default_as_of
 
 LINE_COLUMNS = ("invoice_no", "invoice_date", "customer_id", "stock_code", "revenue")
@@ -80,7 +81,7 @@ def customer_features(sales: pd.DataFrame, returns: pd.DataFrame, cutoff) -> pd.
     sales = history_before(sales, cutoff)
     returns = history_before(returns, cutoff)
     if sales.empty:
-        raise ValueError(f"no sale before the cutoff {cutoff.date()}.")
+        raise NotEnoughData(f"no sale before the cutoff {cutoff.date()}.")
     invoices = sales.groupby(["customer_id", "invoice_no"]).agg(day=("invoice_date", "min"), revenue=("revenue", "sum"))
     invoices["day"] = invoices["day"].dt.normalize()
     invoices["age_days"] = (cutoff - invoices["day"]).dt.days
@@ -187,6 +188,8 @@ def evaluate_churn_model(sales, returns, train_cutoff, test_cutoff, horizon_days
     _check_window(sales, test_cutoff, horizon_days)
     train = customer_features(sales, returns, train_cutoff)
     train_churned = churn_labels(sales, train.index, train_cutoff, horizon_days)
+    if train_churned.nunique() < 2:
+        raise NotEnoughData(f"every customer at the training cutoff {train_cutoff.date()} has the same churn label; a model needs both.")
     model = fit_churn_model(train, train_churned, seed)
     test = customer_features(sales, returns, test_cutoff)
     test_churned = churn_labels(sales, test.index, test_cutoff, horizon_days)
@@ -264,7 +267,7 @@ def _check_window(sales: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: int) 
     end = cutoff + pd.Timedelta(days=horizon_days)
     data_end = default_as_of(sales)
     if end > data_end:
-        raise ValueError(
+        raise NotEnoughData(
             f"the {horizon_days}-day label window after {cutoff.date()} ends {end.date()}, after the data "
             f"(last sale day {(data_end - pd.Timedelta(days=1)).date()})."
         )

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics.errors import NotEnoughData
+
 CHAMPIONS = "Champions"  # the segment under test, as named in mart.rfm_segment_map
 SALES_COLUMNS = ("invoice_no", "invoice_date", "customer_id", "revenue")
 
@@ -77,7 +79,7 @@ def rfm_at_cutoff(sales: pd.DataFrame, as_of=None) -> pd.DataFrame:
     as_of = default_as_of(sales) if as_of is None else pd.Timestamp(as_of).normalize()
     before = sales[sales["invoice_date"] < as_of]
     if before.empty:
-        raise ValueError(f"no sale before as_of {as_of.date()}.")
+        raise NotEnoughData(f"no sale before as_of {as_of.date()}.")
     rfm = before.groupby("customer_id").agg(
         last_purchase_at=("invoice_date", "max"), frequency=("invoice_no", "nunique"), monetary=("revenue", "sum")
     )
@@ -243,7 +245,7 @@ def validate_segments(
         )
     names = segments["segment"].unique()
     if CHAMPIONS not in names or len(names) < 2:
-        raise ValueError(f"segments must include {CHAMPIONS!r} and at least one other segment. Got {sorted(names)}.")
+        raise NotEnoughData(f"segments must include {CHAMPIONS!r} and at least one other segment. Got {sorted(names)}.")
 
     frame = segments[["customer_id", "segment"]].copy()
     frame["in_sample_value"] = before.groupby("customer_id")["revenue"].sum().reindex(frame["customer_id"]).to_numpy()

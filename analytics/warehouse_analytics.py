@@ -32,7 +32,7 @@ import numbers
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import numpy as np
 import pandas as pd
@@ -537,6 +537,9 @@ def typed_table(frame: pd.DataFrame, columns: Mapping[str, pa.DataType]) -> pa.T
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
+_SQL_DECIMALS = Context(prec=38)
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -549,7 +552,8 @@ def _to_decimal(value, scale: int) -> Decimal | None:
         if not math.isfinite(value):
             return None
         value = Decimal(repr(value))
-    return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+    # DECIMAL(38, 30) holds 1.000...0 (31 digits): quantize with SQL's 38 digits, not Python's default 28.
+    return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN, context=_SQL_DECIMALS)
 
 
 def write_results(engine: Engine, tables: Mapping[str, pa.Table]) -> None:

@@ -3,7 +3,8 @@
     load_warehouse      ingest, clean, stage, build (flows/load_warehouse.py; runs alone too)
     warehouse_reports   the ledger, segment and cohort summaries read from the marts: artifacts
                         with stable keys and output/cleaning_ledger.csv
-    run_analytics       market basket, segment statistics, churn and whales - not built yet: skipped
+    run_analytics       market basket, segment validation, churn risk and whales written to the
+                        marts (analytics/warehouse_analytics.py); skipped when the data are too thin
     refresh_power_bi    flows/refresh_power_bi.py - not configured yet: skipped
     write_executive_outputs  deck, HTML dashboard, extracts - not built yet: skipped
 
@@ -22,6 +23,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 import warehouse
+from analytics.errors import NotEnoughData
+from analytics.warehouse_analytics import run_analytics as run_warehouse_analytics
 from flows.load_warehouse import LoadResult, load_warehouse
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
 from flows.refresh_power_bi import refresh_power_bi
@@ -34,6 +37,8 @@ ARTIFACT_KEYS = {
     "segments": "cip-segment-summary",
     "cohorts": "cip-cohort-retention",
     "run": "cip-run-summary",
+    "analytics": "cip-analytics-summary",
+    "rules": "cip-basket-rules",
 }
 
 
@@ -84,12 +89,28 @@ def warehouse_reports(url: str, output_dir: Path) -> WarehouseReports:
     return reports
 
 
-@task(cache_policy=NO_CACHE)
-def run_analytics() -> StepOutcome:
-    """Market basket, segment statistics, churn risk and whales on the marts - the plug-in point."""
-    reason = "market basket, segment statistics, churn and whale analytics are not wired into the pipeline yet"
-    get_run_logger().warning("Analytics skipped: %s.", reason)
-    return StepOutcome("analytics", "skipped", 0.0, reason)
+@task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
+def run_analytics(url: str) -> StepOutcome:
+    """Market basket, segment validation, churn risk and whales, written back to the marts."""
+    logger = get_run_logger()
+    with warehouse.connect(url) as engine:
+        try:
+            run = run_warehouse_analytics(engine)
+        except NotEnoughData as reason:
+            logger.warning("Analytics skipped, the data cannot support them yet: %s", reason)
+            return StepOutcome("analytics", "skipped", 0.0, f"not enough data: {reason}")
+    for line in run.summary_lines():
+        logger.info("%s", line)
+    create_markdown_artifact(
+        key=ARTIFACT_KEYS["analytics"],
+        markdown="\n".join(f"- {line}" for line in run.summary_lines()) + "\n",
+        description=f"Analytics run {run.run_id}: basket rules, segment validation, churn and whales",
+    )
+    create_table_artifact(
+        key=ARTIFACT_KEYS["rules"], table=_records(run.top_rules), description="Top market basket rules by lift (mart.product_association)"
+    )
+    detail = f"{run.rules:,} rules, churn AUC {run.churn_auc:.3f} (baseline {run.baseline_auc:.3f}), {run.whales:,} whales"
+    return StepOutcome("analytics", "completed", 0.0, detail)
 
 
 @task(cache_policy=NO_CACHE)
@@ -113,7 +134,10 @@ def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> 
         with timed("warehouse reports", steps) as step:
             reports = warehouse_reports(url, settings.output_dir)
             step.detail = f"{len(reports.segments)} segments, {len(reports.cohorts)} cohorts, ledger of {reports.ledger['source'].nunique()} source(s)"
-        for plug_in in (run_analytics, refresh_power_bi, write_executive_outputs):
+        with timed("analytics", steps) as step:
+            outcome = run_analytics(url)
+            step.status, step.detail = outcome.status, outcome.detail
+        for plug_in in (refresh_power_bi, write_executive_outputs):
             with timed("", steps) as step:
                 outcome = plug_in()
                 step.step, step.status, step.detail = outcome.step, outcome.status, outcome.detail

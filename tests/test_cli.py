@@ -52,6 +52,8 @@ def test_run_prints_the_ledger_and_a_summary(workspace):
         assert f"│ {step} " in result.output and "completed" in result.output
     for step in ("analytics", "power bi refresh", "executive outputs"):
         assert any(line.startswith(f"│ {step} ") and "skipped" in line for line in result.output.splitlines()), step
+    # one day of sales cannot feed an out-of-time analysis: skipped with the reason, not failed
+    assert "Analytics skipped, the data cannot support them yet: no sale before as_of 2010-06-02." in " ".join(result.output.split())
     assert (workspace / ".cip" / "warehouse.duckdb").is_file()
     ledger = pd.read_csv(workspace / "reports" / "cleaning_ledger.csv")
     assert ledger["rows"].sum() == 17

@@ -70,7 +70,8 @@ def test_the_single_customer_view_holds_every_buyer(run):
 def test_steps_that_do_not_exist_yet_are_skipped_not_faked(run):
     _, result = run
     status = {step.step: step.status for step in result.steps}
-    assert status["analytics"] == status["power bi refresh"] == status["executive outputs"] == "skipped"
+    assert status["power bi refresh"] == status["executive outputs"] == "skipped"
+    assert status["analytics"] == "completed"
     assert "not configured" in next(s.detail for s in result.steps if s.step == "power bi refresh")
     for step in ("ingest", "deploy", "warehouse reports", f"build {result.load.files[0].path.name}"):
         assert status[step] == "completed"
@@ -90,4 +91,22 @@ def test_artifacts_are_published_under_stable_keys(run):
     segments = artifacts[ARTIFACT_KEYS["segments"]]
     assert str(result.reports.segments["segment"].iloc[0]) in str(segments.data)
     assert artifacts[ARTIFACT_KEYS["run"]].type == "markdown"
-    assert "| analytics | skipped |" in artifacts[ARTIFACT_KEYS["run"]].data
+    assert "| analytics | completed |" in artifacts[ARTIFACT_KEYS["run"]].data
+    assert "Market basket:" in artifacts[ARTIFACT_KEYS["analytics"]].data
+    assert artifacts[ARTIFACT_KEYS["rules"]].type == "table"
+
+
+def test_analytics_results_land_in_the_marts(run):
+    folder, result = run
+    database = warehouse_file(folder)
+    detail = next(s.detail for s in result.steps if s.step == "analytics")
+    (rules,), = query(database, "SELECT count(*) FROM mart.product_association")
+    assert detail.startswith(f"{rules:,} rules, churn AUC ")
+    # every customer of the Single Customer View is scored, and the view agrees with the mart table
+    assert query(database, "SELECT count(*) FROM mart.single_customer_view WHERE churn_probability IS NULL OR is_whale IS NULL") == [(0,)]
+    mismatched = query(
+        database,
+        "SELECT count(*) FROM mart.single_customer_view AS v JOIN mart.customer_churn_risk AS c ON c.customer_id = v.customer_id "
+        "WHERE c.churn_probability <> v.churn_probability",
+    )
+    assert mismatched == [(0,)]
