@@ -36,7 +36,12 @@ class SqlServerEngine(Engine):
             self._engine = create_engine(url, fast_executemany=True)
             self._connection = self._engine.raw_connection()
         except Exception as error:  # noqa: BLE001 - driver and network errors vary; all mean "cannot connect"
-            raise ConnectError(f"cannot connect to SQL Server: {error}") from error
+            hint = (
+                "install unixODBC and Microsoft ODBC Driver 18 for SQL Server (see docs/engine.md)"
+                if isinstance(error, ImportError)
+                else "check the server, database, credentials and driver in the warehouse URL"
+            )
+            raise ConnectError(f"cannot connect to SQL Server: {error}. To fix: {hint}.") from error
         self._connection.driver_connection.autocommit = True  # transactions are explicit, as in T-SQL
 
     def execute(self, procedure: str, /, **parameters: object) -> ProcedureResult:
