@@ -105,6 +105,7 @@ def test_build_refuses_a_bad_batch_with_a_numbered_error(small, parameters, numb
     with pytest.raises(warehouse.ProcedureError) as error:
         engine.execute("etl.BuildWarehouse", **parameters)
     assert error.value.number == number
+    assert "etl.BuildWarehouse: " in str(error.value)  # the shared check speaks in the caller's name
 
 
 def test_an_unstaged_batch_is_refused_and_a_new_load_replaces_the_old_lines(small):

@@ -41,16 +41,7 @@ BEGIN
     DECLARE @rows_loaded BIGINT;
     DECLARE @rows_rejected BIGINT;
 
-    IF @batch_id IS NULL
-    BEGIN
-        THROW 50101, N'etl.BuildWarehouse: @batch_id is required.', 1;
-    END;
-
-    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
-    BEGIN
-        SET @message = CONCAT(N'etl.BuildWarehouse: no batch has batch_id ', @batch_id, N'.');
-        THROW 50102, @message, 1;
-    END;
+    EXEC etl.CheckBatch @procedure = N'etl.BuildWarehouse', @batch_id = @batch_id;
 
     IF NOT EXISTS (SELECT 1 FROM stg.cleaning_ledger AS g WHERE g.batch_id = @batch_id)
     BEGIN

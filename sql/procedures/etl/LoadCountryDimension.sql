@@ -26,19 +26,9 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    DECLARE @message NVARCHAR(2048);
     DECLARE @last_country_key INT;
 
-    IF @batch_id IS NULL
-    BEGIN
-        THROW 50101, N'etl.LoadCountryDimension: @batch_id is required.', 1;
-    END;
-
-    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
-    BEGIN
-        SET @message = CONCAT(N'etl.LoadCountryDimension: no batch has batch_id ', @batch_id, N'.');
-        THROW 50102, @message, 1;
-    END;
+    EXEC etl.CheckBatch @procedure = N'etl.LoadCountryDimension', @batch_id = @batch_id;
 
     BEGIN TRY
         BEGIN TRANSACTION;

@@ -23,20 +23,10 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    DECLARE @message NVARCHAR(2048);
     DECLARE @first_date DATE;
     DECLARE @last_date DATE;
 
-    IF @batch_id IS NULL
-    BEGIN
-        THROW 50101, N'etl.LoadDateDimension: @batch_id is required.', 1;
-    END;
-
-    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
-    BEGIN
-        SET @message = CONCAT(N'etl.LoadDateDimension: no batch has batch_id ', @batch_id, N'.');
-        THROW 50102, @message, 1;
-    END;
+    EXEC etl.CheckBatch @procedure = N'etl.LoadDateDimension', @batch_id = @batch_id;
 
     SELECT
         @first_date = DATEFROMPARTS(YEAR(MIN(l.invoice_date)), 1, 1),

@@ -24,18 +24,7 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    DECLARE @message NVARCHAR(2048);
-
-    IF @batch_id IS NULL
-    BEGIN
-        THROW 50101, N'etl.LoadProductDimension: @batch_id is required.', 1;
-    END;
-
-    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
-    BEGIN
-        SET @message = CONCAT(N'etl.LoadProductDimension: no batch has batch_id ', @batch_id, N'.');
-        THROW 50102, @message, 1;
-    END;
+    EXEC etl.CheckBatch @procedure = N'etl.LoadProductDimension', @batch_id = @batch_id;
 
     BEGIN TRY
         BEGIN TRANSACTION;

@@ -40,16 +40,7 @@ BEGIN
 
     DECLARE @message NVARCHAR(2048);
 
-    IF @batch_id IS NULL
-    BEGIN
-        THROW 50101, N'mart.BuildCustomerRfm: @batch_id is required.', 1;
-    END;
-
-    IF NOT EXISTS (SELECT 1 FROM etl.batch AS b WHERE b.batch_id = @batch_id)
-    BEGIN
-        SET @message = CONCAT(N'mart.BuildCustomerRfm: no batch has batch_id ', @batch_id, N'.');
-        THROW 50102, @message, 1;
-    END;
+    EXEC etl.CheckBatch @procedure = N'mart.BuildCustomerRfm', @batch_id = @batch_id;
 
     SET @as_of_date = COALESCE(
         @as_of_date,
