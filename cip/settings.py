@@ -8,7 +8,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +32,31 @@ class Settings(BaseSettings):
     chunk_rows: int = Field(100_000, ge=1_000, description="Rows read and cleaned at a time; bounds memory use.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
+    # Power BI: the refresh is configured when tenant, client, secret, workspace and dataset are all set.
+    powerbi_tenant_id: str = Field("", description="Entra tenant (directory) id of the service principal.")
+    powerbi_client_id: str = Field("", description="Application (client) id of the service principal.")
+    powerbi_client_secret: SecretStr = Field(SecretStr(""), description="Client secret of the service principal.")
+    powerbi_workspace_id: str = Field("", description="Power BI workspace (group) id holding the semantic model.")
+    powerbi_dataset_id: str = Field("", description="Semantic model (dataset) id to refresh.")
+    powerbi_refresh_type: Literal["standard", "enhanced"] = Field(
+        "standard", description="standard (any capacity) or enhanced (Premium/PPU/Fabric: refresh id, type, commit mode)."
+    )
+    powerbi_refresh_timeout_seconds: int = Field(
+        3600, ge=60, description="Give up waiting for the refresh after this long (the refresh itself is not cancelled)."
+    )
+    powerbi_authority_host: str = Field(
+        "https://login.microsoftonline.com", description="Entra authority host (sovereign clouds differ)."
+    )
+    powerbi_api_url: str = Field("https://api.powerbi.com/v1.0/myorg", description="Power BI REST API base URL.")
+    powerbi_ca_bundle: Path | None = Field(
+        None, description="CA bundle for HTTPS to the identity and Power BI services (corporate proxies); empty = system default."
+    )
+    powerbi_schema_dir: Path | None = Field(
+        None,
+        description="Local copy of Microsoft's fabric JSON schemas (folder holding fabric/) for offline PBIR/PBIP "
+        "validation; empty = ../shared/vendor/fabric-json-schemas beside the project if present.",
+    )
+
     @field_validator("warehouse_url")
     @classmethod
     def _known_engine(cls, url: str) -> str:
@@ -39,6 +66,11 @@ class Settings(BaseSettings):
                 f"{', '.join(s + '://' for s in SUPPORTED_WAREHOUSE_SCHEMES)}; got {url!r}"
             )
         return url
+
+    @field_validator("powerbi_ca_bundle", "powerbi_schema_dir", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def resolved_warehouse_url(self) -> str:
