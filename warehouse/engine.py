@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from warehouse.errors import ProcedureError, SqlRefused, UsageError
-from warehouse.sql_files import SqlFile, SqlObject, deployment_order
+from warehouse.sql_files import DEPLOY_FOLDERS, SqlFile, SqlObject, deployment_order
 from warehouse.tsql.batches import Batch
 from warehouse.results import ProcedureResult
 
@@ -26,16 +26,18 @@ class Engine(ABC):
     """A warehouse connection: deploy `sql/`, run procedures and queries, bulk-load staging."""
 
     url: str
+    deploy_folders: tuple[str, ...] = DEPLOY_FOLDERS
 
     def deploy(self, sql_root: Path | str | None = None) -> list[str]:
-        """Deploy `sql/schema` then `sql/procedures` in dependency order; returns the files run.
+        """Deploy `sql/schema`, `sql/procedures` (and on SQL Server `sql/sqlserver`) in dependency
+        order; returns the files run.
 
         Idempotent: CREATE OR ALTER objects are always re-run; a file creating an object that
         already exists (schema, table, index) is skipped whole, extended properties included.
         """
         deployed = []
         with self._deploying():
-            for sql_file in deployment_order(Path(sql_root) if sql_root else None):
+            for sql_file in deployment_order(Path(sql_root) if sql_root else None, self.deploy_folders):
                 if sql_file.defines and not sql_file.replaceable and self._exists(sql_file.defines):
                     log.debug("skipped %s: %s %s exists", sql_file.relative, sql_file.defines.kind, sql_file.defines.name)
                     continue

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 from warehouse.engine import Engine, checked_columns, checked_table_name
 from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.errors import ConnectError, ParameterError, ProcedureError, UnknownProcedure
-from warehouse.sql_files import SqlFile, SqlObject
+from warehouse.sql_files import DEPLOY_FOLDERS, SQL_SERVER_ONLY_FOLDERS, SqlFile, SqlObject
 from warehouse.tsql.batches import Batch
 from warehouse.tsql.tokens import Kind, tokenize
 
@@ -30,6 +30,8 @@ _ODBC_PREFIX = re.compile(r"^(\[[^\]]*\])+")
 
 
 class SqlServerEngine(Engine):
+    deploy_folders = DEPLOY_FOLDERS + SQL_SERVER_ONLY_FOLDERS  # + the row-level security policy
+
     def __init__(self, url: str):
         self.url = url
         try:

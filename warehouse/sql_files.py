@@ -1,7 +1,9 @@
 """The deployable T-SQL files under a `sql/` folder and the order to deploy them in.
 
-`sql/schema/**.sql` comes first, then `sql/procedures/**.sql`; within each, a file comes after
-every file whose object it mentions (its schema, a referenced table, an EXEC'd procedure).
+`sql/schema/**.sql` comes first, then `sql/procedures/**.sql`, then - on SQL Server only -
+`sql/sqlserver/**.sql` (what DuckDB has no equivalent for: the row-level security policy).
+Within each, a file comes after every file whose object it mentions (its schema, a referenced
+table, an EXEC'd procedure).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from warehouse.tsql.batches import Batch, split_batches
 from warehouse.tsql.tokens import Kind, Token, TokenizeError
 
 DEFAULT_SQL_ROOT = Path(__file__).resolve().parents[1] / "sql"
-DEPLOY_FOLDERS = ("schema", "procedures")
+DEPLOY_FOLDERS = ("schema", "procedures")  # both engines
+SQL_SERVER_ONLY_FOLDERS = ("sqlserver",)  # outside the subset: deployed by the SQL Server engine only
 _KINDS = {"SCHEMA", "TABLE", "VIEW", "PROCEDURE", "PROC", "FUNCTION", "INDEX", "SEQUENCE", "POLICY", "ROLE"}
 
 
@@ -59,12 +62,12 @@ def read_sql_file(path: Path, root: Path) -> SqlFile:
     )
 
 
-def deployment_order(sql_root: Path | None = None) -> list[SqlFile]:
+def deployment_order(sql_root: Path | None = None, folders: tuple[str, ...] = DEPLOY_FOLDERS) -> list[SqlFile]:
     root = Path(sql_root or DEFAULT_SQL_ROOT)
     if not root.is_dir():
         raise UsageError(f"no SQL folder at {root}")
     ordered: list[SqlFile] = []
-    for folder in DEPLOY_FOLDERS:
+    for folder in folders:
         files = [read_sql_file(path, root) for path in sorted((root / folder).rglob("*.sql"))]
         ordered.extend(_dependency_order(files, already=ordered))
     return ordered

@@ -86,3 +86,32 @@ def test_procedures_roll_back_nest_and_merge(engine):
 
     summary = engine.execute("trap.LedgerSummary").rows
     assert summary["lock_result"].tolist() == [0]
+
+
+def test_the_security_policy_applies_the_power_bi_grants_to_direct_queries(engine):
+    """sql/sqlserver/: a database user named by its UPN sees only the countries granted to it
+    through sec.GrantUserAccess; members of cip_all_countries see every row."""
+    engine.query(
+        "INSERT INTO dw.dim_country (country_key, country_name, display_name, region, batch_id) VALUES "
+        "(901, N'France', N'France', N'Europe', 0), (902, N'Japan', N'Japan', N'Rest of World', 0);"
+    )
+    engine.query(
+        "INSERT INTO dw.dim_customer (customer_id, country, country_key, batch_id) VALUES "
+        "(90001, N'France', 901, 0), (90002, N'Japan', 902, 0);"
+    )
+    engine.query("CREATE USER [ann@contoso.com] WITHOUT LOGIN; GRANT SELECT ON SCHEMA::dw TO [ann@contoso.com];")
+    engine.query("CREATE USER [cfo@contoso.com] WITHOUT LOGIN; GRANT SELECT ON SCHEMA::dw TO [cfo@contoso.com];")
+    engine.query("ALTER ROLE cip_all_countries ADD MEMBER [cfo@contoso.com];")
+    engine.execute("sec.GrantUserAccess", user_principal_name="ann@contoso.com", region="Europe")
+
+    def visible_to(user: str) -> list[int]:
+        rows = engine.query(
+            f"EXECUTE AS USER = N'{user}'; "
+            "SELECT customer_id FROM dw.dim_customer WHERE customer_id >= 90001 ORDER BY customer_id; REVERT;"
+        )
+        return rows["customer_id"].tolist()
+
+    assert visible_to("ann@contoso.com") == [90001]
+    assert visible_to("cfo@contoso.com") == [90001, 90002]
+    engine.execute("sec.RevokeUserAccess", user_principal_name="ann@contoso.com")
+    assert visible_to("ann@contoso.com") == []

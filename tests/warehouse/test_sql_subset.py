@@ -1,6 +1,7 @@
 """The static gate: every T-SQL file of the project stays inside the subset both engines run.
 
-For each file under sql/ (and the test fixtures under tests/warehouse/sql/): the adapter
+For each file under sql/ (and the test fixtures under tests/warehouse/sql/) but sql/sqlserver/
+(SQL-Server-only by design: the row-level security policy): the adapter
 deploys it into a scratch DuckDB - which refuses constructs outside the subset, anything
 sqlglot only parses as a raw command and anything it cannot translate - and DuckDB binds every
 translated procedure statement; sqlfluff (dialect tsql) parses the file as SQL Server would,
@@ -21,6 +22,7 @@ from warehouse.sql_files import DEFAULT_SQL_ROOT
 
 SQL_ROOTS = {"sql": DEFAULT_SQL_ROOT, "tests/warehouse/sql": FIXTURE_SQL}
 FILES = [(label, path.relative_to(root).as_posix()) for label, root in SQL_ROOTS.items() for path in sorted(root.rglob("*.sql"))]
+SUBSET_FILES = [(label, file) for label, file in FILES if not file.startswith("sqlserver/")]
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +47,12 @@ def sqlfluff_problems() -> dict[tuple[str, str], str]:
 
 
 def test_the_gate_sees_the_product_files():
-    assert ("sql", "procedures/etl/StartBatch.sql") in FILES
-    assert ("sql", "schema/etl/batch.sql") in FILES
+    assert ("sql", "procedures/etl/StartBatch.sql") in SUBSET_FILES
+    assert ("sql", "schema/etl/batch.sql") in SUBSET_FILES
+    assert ("sql", "sqlserver/sec/country_access_policy.sql") in FILES  # sqlfluff only
 
 
-@pytest.mark.parametrize(("label", "file"), FILES, ids=[f"{label}/{file}" for label, file in FILES])
+@pytest.mark.parametrize(("label", "file"), SUBSET_FILES, ids=[f"{label}/{file}" for label, file in SUBSET_FILES])
 def test_file_is_inside_the_subset_and_translates(adapter_problems, label, file):
     problems = adapter_problems.get((label, file), [])
     assert not problems, "\n".join(f"{label}/{problem}" for problem in problems)

@@ -60,6 +60,8 @@ TRAP_EXPRESSIONS = [
     ("CASE WHEN N'abc' = N'ABC' THEN 1 ELSE 0 END", 1),
     ("CASE WHEN N'a' = N'a   ' THEN 1 ELSE 0 END", 1),
     ("CASE WHEN N'ABC' LIKE N'ab%' THEN 1 ELSE 0 END", 1),
+    ("CASE WHEN N'ABC' NOT LIKE N'ab%' THEN 1 ELSE 0 END", 0),  # NOT survives the ILIKE rewrite
+    ("CASE WHEN N'ABC' NOT LIKE N'x%' THEN 1 ELSE 0 END", 1),
     ("LEN(N'ab  ')", 2),
     # DECIMAL arithmetic: result precision and scale as SQL Server documents them
     ("CAST(10 AS DECIMAL(10, 2)) / CAST(3 AS DECIMAL(10, 2))", Decimal("3.3333333333333")),

@@ -55,7 +55,8 @@ def rewrite_syntax(tree: exp.Expression, line: int) -> exp.Expression:
             _unqualify_merge_targets(node)
         elif isinstance(node, exp.Like):
             _refuse_character_classes(node, line)
-            node.replace(exp.ILike(this=node.this, expression=node.expression))  # default collation is case-insensitive
+            # default collation is case-insensitive; keep every argument (negate: NOT LIKE)
+            node.replace(exp.ILike(**{name: value for name, value in node.args.items() if value is not None}))
         elif isinstance(node, exp.Length):
             node.set("this", _call("rtrim", node.this.copy()))  # LEN() ignores trailing spaces
         elif isinstance(node, exp.National):
