@@ -115,7 +115,7 @@ def _print_summary(result) -> None:
 
 def _print_warehouse(figures, url: str) -> None:
     stdout.print(
-        f"[bold]Warehouse:[/] batch {figures.latest_batch_id}: dw.fact_sales {figures.fact_sales_rows:,} rows, "
+        f"[bold]Warehouse:[/] batch {figures.batch_id}: dw.fact_sales {figures.fact_sales_rows:,} rows, "
         f"dw.fact_returns {figures.fact_returns_rows:,} rows, {figures.customers:,} customers, "
         f"{figures.products:,} products, {figures.countries:,} countries"
     )

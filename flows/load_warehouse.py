@@ -21,8 +21,9 @@ from analytics.clean_exports import CleanedData, clean_exports
 from cip.errors import UserError
 from cip.settings import Settings
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
-from warehouse.load import Batch, BuildSummary, build_batch, mark_failed, stage_batch, start_batch
+from warehouse.load import Batch, build_batch, mark_failed, stage_batch, start_batch
 from warehouse.lock import pipeline_lock
+from warehouse.summary import WarehouseFigures
 
 HOUR = 3600
 NOT_A_DROP = (".", "~$")  # hidden files and editors' lock files in the landing folder
@@ -37,7 +38,7 @@ class FileLoad:
     batch_id: int
     loaded_before: bool
     sales: dict[str, float] | None = None
-    build: BuildSummary | None = None
+    build: WarehouseFigures | None = None
 
 
 @dataclass
@@ -104,7 +105,7 @@ def stage(url: str, cleaned: CleanedData, batch_id: int, chunk_rows: int) -> Non
 
 
 @task(cache_policy=NO_CACHE, timeout_seconds=2 * HOUR, retry_condition_fn=is_transient, **IO_RETRIES)
-def build(url: str, batch_id: int, as_of_date) -> BuildSummary:
+def build(url: str, batch_id: int, as_of_date) -> WarehouseFigures:
     """EXEC etl.BuildWarehouse: dimensions, facts, ledger and marts in one transaction."""
     with warehouse.connect(url) as engine:
         return build_batch(engine, batch_id, as_of_date=as_of_date)

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from warehouse.engine import Engine
 from warehouse.errors import WarehouseError
+from warehouse.summary import WarehouseFigures
 
 log = logging.getLogger(__name__)
 
@@ -67,25 +68,6 @@ class Batch:
         return self.status == "succeeded"
 
 
-@dataclass(frozen=True)
-class BuildSummary:
-    """The figures etl.BuildWarehouse returns for a batch."""
-
-    batch_id: int
-    sales_lines_loaded: int
-    return_lines_loaded: int
-    fact_sales_rows: int
-    fact_returns_rows: int
-    customers: int
-    products: int
-    countries: int
-    rfm_customers: int
-    segments: int
-    cohorts: int
-    as_of_date: dt.date | None
-    sales_revenue: float
-
-
 def load_warehouse(
     engine: Engine,
     clean_folder: Path | str,
@@ -93,7 +75,7 @@ def load_warehouse(
     *,
     as_of_date: dt.date | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-) -> BuildSummary:
+) -> WarehouseFigures:
     """Stage the clean streams and the ledger as a new batch, then build the warehouse for it."""
     batch_id = stage_batch(engine, clean_folder, ledger, chunk_rows=chunk_rows)
     return build_batch(engine, batch_id, as_of_date=as_of_date)
@@ -132,7 +114,7 @@ def stage_batch(
     return batch_id
 
 
-def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = None) -> BuildSummary:
+def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = None) -> WarehouseFigures:
     """EXEC etl.BuildWarehouse for a staged batch; on failure the batch is marked failed and
     the warehouse is left as it was (the build is one transaction)."""
     try:
@@ -140,12 +122,7 @@ def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = N
     except WarehouseError:
         mark_failed(engine, batch_id)
         raise
-    figures = result.result_sets[-1].iloc[0].to_dict()  # the first result set is the closed batch
-    return BuildSummary(
-        **{name: int(figures[name]) for name in BuildSummary.__dataclass_fields__ if name not in ("as_of_date", "sales_revenue")},
-        as_of_date=figures["as_of_date"],
-        sales_revenue=float(figures["sales_revenue"]),
-    )
+    return WarehouseFigures.from_row(result.result_sets[-1].iloc[0])  # the first result set is the closed batch
 
 
 def batch_source(ledger: pd.DataFrame) -> str:

@@ -28,21 +28,6 @@ WHERE l.batch_id = (SELECT MAX(g.batch_id) FROM etl.cleaning_ledger AS g WHERE g
 ORDER BY l.source, l.disposition, l.rule_name;
 """
 
-FIGURES = """
-SELECT
-    (SELECT MAX(b.batch_id) FROM etl.batch AS b WHERE b.status = N'succeeded') AS latest_batch_id,
-    (SELECT COUNT(*) FROM dw.fact_sales AS f) AS fact_sales_rows,
-    (SELECT COUNT(*) FROM dw.fact_returns AS f) AS fact_returns_rows,
-    (SELECT COUNT(*) FROM dw.dim_customer AS c) AS customers,
-    (SELECT COUNT(*) FROM dw.dim_product AS p) AS products,
-    (SELECT COUNT(*) FROM dw.dim_country AS k) AS countries,
-    (SELECT COUNT(*) FROM mart.customer_rfm AS r) AS rfm_customers,
-    (SELECT COUNT(DISTINCT v.segment) FROM mart.single_customer_view AS v) AS segments,
-    (SELECT COUNT(DISTINCT c.cohort_month) FROM mart.cohort_retention AS c) AS cohorts,
-    (SELECT MAX(r.as_of_date) FROM mart.customer_rfm AS r) AS as_of_date,
-    (SELECT COALESCE(SUM(f.revenue), 0) FROM dw.fact_sales AS f) AS sales_revenue;
-"""
-
 SEGMENTS = """
 WITH customers AS (
     SELECT v.segment AS segment, v.monetary AS monetary, v.frequency AS frequency, v.recency_days AS recency_days
@@ -86,9 +71,12 @@ ORDER BY c.cohort_month;
 
 @dataclass(frozen=True)
 class WarehouseFigures:
-    """Headline counts of the built warehouse (the same figures etl.BuildWarehouse returns)."""
+    """Headline figures of the warehouse for a batch (etl.GetWarehouseFigures; etl.BuildWarehouse
+    returns the same row after a build)."""
 
-    latest_batch_id: int | None
+    batch_id: int | None  # None in an empty warehouse
+    sales_lines_loaded: int
+    return_lines_loaded: int
     fact_sales_rows: int
     fact_returns_rows: int
     customers: int
@@ -100,6 +88,16 @@ class WarehouseFigures:
     as_of_date: dt.date | None
     sales_revenue: float
 
+    @classmethod
+    def from_row(cls, row: pd.Series) -> "WarehouseFigures":
+        counts = [name for name in cls.__dataclass_fields__ if name not in ("batch_id", "as_of_date", "sales_revenue")]
+        return cls(
+            batch_id=None if pd.isna(row["batch_id"]) else int(row["batch_id"]),
+            as_of_date=row["as_of_date"],
+            sales_revenue=float(row["sales_revenue"]),
+            **{name: int(row[name]) for name in counts},
+        )
+
 
 def current_ledger(engine: Engine) -> pd.DataFrame:
     """The cleaning ledger of every source in the warehouse (its latest batch): batch_id, source,
@@ -108,16 +106,9 @@ def current_ledger(engine: Engine) -> pd.DataFrame:
     return frame.astype({"batch_id": "int64", "rows": "int64", "revenue": "float64"})
 
 
-def warehouse_figures(engine: Engine) -> WarehouseFigures:
-    row = engine.query(FIGURES).iloc[0]
-    counts = ("fact_sales_rows", "fact_returns_rows", "customers", "products", "countries", "rfm_customers", "segments", "cohorts")
-    latest = row["latest_batch_id"]
-    return WarehouseFigures(
-        latest_batch_id=None if pd.isna(latest) else int(latest),
-        as_of_date=row["as_of_date"],
-        sales_revenue=float(row["sales_revenue"]),
-        **{name: int(row[name]) for name in counts},
-    )
+def warehouse_figures(engine: Engine, batch_id: int | None = None) -> WarehouseFigures:
+    """EXEC etl.GetWarehouseFigures: the figures for a batch (default: the latest succeeded one)."""
+    return WarehouseFigures.from_row(engine.execute("etl.GetWarehouseFigures", batch_id=batch_id).rows.iloc[0])
 
 
 def segment_summary(engine: Engine) -> pd.DataFrame:

@@ -33,7 +33,8 @@ from analytics.warehouse_analytics import (
     typed_table,
     write_results,
 )
-from warehouse.load import BuildSummary, load_warehouse
+from warehouse.load import load_warehouse
+from warehouse.summary import WarehouseFigures
 
 KEYS = {
     "mart.product_association": "rule_rank",
@@ -48,7 +49,7 @@ SCV_ANALYTICS_COLUMNS = ["churn_probability", "churn_risk_band", "is_whale"]
 @dataclass
 class Analysed:
     engine: warehouse.Engine
-    build: BuildSummary
+    build: WarehouseFigures
     view_before: pd.DataFrame  # the Single Customer View before any analytics run
     run: AnalyticsRun
 

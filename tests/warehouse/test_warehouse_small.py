@@ -15,6 +15,7 @@ import warehouse
 from analytics.clean_exports import clean_exports
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
 from warehouse.load import load_warehouse, stage_batch
+from warehouse.summary import warehouse_figures
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,19 @@ def test_single_customer_view_by_hand(small):
     ireland = customers[13047]
     assert (ireland["country"], ireland["country_display_name"], ireland["region"]) == ("EIRE", "Ireland", "Europe")
     assert customers[12583]["region"] == "Europe"  # France
+
+
+def test_warehouse_figures_by_hand_and_on_an_empty_warehouse(small):
+    engine, summary, *_ = small
+    figures = warehouse_figures(engine)  # the latest succeeded batch: the one built
+    assert figures == summary
+    assert (figures.sales_lines_loaded, figures.return_lines_loaded, figures.fact_sales_rows) == (5, 2, 5)
+    assert (figures.customers, figures.rfm_customers, figures.cohorts) == (6, 4, 1)  # 2 customers only returned
+    assert figures.sales_revenue == pytest.approx(17.02 + 19.50 + 35.64 + 36.00)
+    with warehouse.connect("duckdb:///:memory:") as empty:
+        empty.deploy()
+        nothing = warehouse_figures(empty)
+    assert (nothing.batch_id, nothing.fact_sales_rows, nothing.as_of_date, nothing.sales_revenue) == (None, 0, None, 0.0)
 
 
 def test_customers_with_returns_only_are_in_the_dimension_not_in_the_view(small):

@@ -9,15 +9,17 @@ In one transaction it runs
     etl.LoadCustomerDimension, etl.LoadSalesFact, etl.LoadReturnsFact, etl.SaveCleaningLedger,
     mart.SeedRfmSegmentMap, mart.BuildCustomerRfm, mart.BuildCohortRetention,
     etl.FinishBatch (status succeeded, row counts from the batch's cleaning ledger)
-so a failure anywhere leaves the warehouse and the marts exactly as they were.
+so a failure anywhere leaves the warehouse and the marts exactly as they were; then it returns
+etl.GetWarehouseFigures for the batch.
 
 Parameters
     @batch_id    BIGINT  the staged batch; required
     @as_of_date  DATE    as-of date of the marts; NULL = the day after the latest sale
 Result sets
     1. the closed batch (from etl.FinishBatch)
-    2. one row of figures: lines loaded by this batch, fact rows, customers, products,
-       countries, RFM customers, segments in use, cohorts, the as-of date and sales revenue
+    2. one row of figures for the batch (from etl.GetWarehouseFigures): lines loaded by this
+       batch, fact rows, customers, products, countries, RFM customers, segments in use,
+       cohorts, the as-of date and sales revenue
 Idempotent
     yes: dimensions MERGE, facts delete-by-batch + insert, marts TRUNCATE + rebuild, so running
     it again for the same batch leaves every table as it was.
@@ -80,20 +82,7 @@ BEGIN
         THROW;
     END CATCH;
 
-    SELECT
-        @batch_id AS batch_id,
-        (SELECT COUNT(*) FROM dw.fact_sales AS f WHERE f.batch_id = @batch_id) AS sales_lines_loaded,
-        (SELECT COUNT(*) FROM dw.fact_returns AS f WHERE f.batch_id = @batch_id) AS return_lines_loaded,
-        (SELECT COUNT(*) FROM dw.fact_sales AS f) AS fact_sales_rows,
-        (SELECT COUNT(*) FROM dw.fact_returns AS f) AS fact_returns_rows,
-        (SELECT COUNT(*) FROM dw.dim_customer AS c) AS customers,
-        (SELECT COUNT(*) FROM dw.dim_product AS p) AS products,
-        (SELECT COUNT(*) FROM dw.dim_country AS k) AS countries,
-        (SELECT COUNT(*) FROM mart.customer_rfm AS r) AS rfm_customers,
-        (SELECT COUNT(DISTINCT m.segment) FROM mart.customer_rfm AS r INNER JOIN mart.rfm_segment_map AS m ON m.rfm_code = r.rfm_code) AS segments,
-        (SELECT COUNT(DISTINCT c.cohort_month) FROM mart.cohort_retention AS c) AS cohorts,
-        (SELECT MAX(r.as_of_date) FROM mart.customer_rfm AS r) AS as_of_date,
-        (SELECT COALESCE(SUM(f.revenue), 0) FROM dw.fact_sales AS f) AS sales_revenue;
+    EXEC etl.GetWarehouseFigures @batch_id = @batch_id;
 
     RETURN 0;
 END;
