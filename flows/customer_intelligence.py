@@ -5,7 +5,8 @@
                         with stable keys and output/cleaning_ledger.csv
     run_analytics       market basket, segment validation, churn risk and whales written to the
                         marts (analytics/warehouse_analytics.py); skipped when the data are too thin
-    refresh_power_bi    flows/refresh_power_bi.py - not configured yet: skipped
+    refresh_power_bi    flows/refresh_power_bi.py - the Power BI dataset refresh (msal + REST);
+                        skipped, naming the missing CIP_POWERBI_* settings, when not configured
     write_executive_outputs  deck, HTML dashboard, extracts - not built yet: skipped
 
 A step that does not exist yet is skipped with a log line saying so, never faked; each has one

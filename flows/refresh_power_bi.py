@@ -1,22 +1,100 @@
-"""Refresh the Power BI semantic model that reads the marts.
+"""Refresh the Power BI semantic model that reads the marts (the client: powerbi/, msal + requests).
 
-Not configured yet: the refresh client (powerbi/, msal + requests) arrives with the Power BI
-issue. Until then this flow says so and ends - it never pretends a refresh happened. To plug
-the client in, replace the body of `refresh_power_bi` (the main flow and the refresh-only
-deployment both call this flow).
+Configured by CIP_POWERBI_* settings (docs/powerbi_refresh.md): tenant, client id, secret,
+workspace and dataset. With any of them missing the flow is skipped, naming the missing ones -
+it never pretends a refresh happened. Otherwise one task triggers the refresh, waits for its
+outcome (bounded by CIP_POWERBI_REFRESH_TIMEOUT_SECONDS) and publishes it as the artifact
+`power-bi-refresh`; a refresh that did not complete (failed, cancelled, disabled, timed out, or
+could not be triggered) fails the task, and with it this flow run and the main flow's run.
+
+The task has no Prefect retries: the client retries the calls itself (429, 5xx, connection
+errors), and retrying the task would trigger a second refresh.
 """
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger
+import time
 
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from cip.settings import Settings
 from flows.parameters import StepOutcome
+from powerbi.configuration import client_from_settings, is_configured, not_configured_message
+from powerbi.errors import PowerBIError
+from powerbi.refresh import RefreshResult
 
-NOT_CONFIGURED = "Power BI is not configured (the refresh client in powerbi/ is not built yet); nothing was refreshed"
+ARTIFACT_KEY = "power-bi-refresh"
+STEP = "power bi refresh"
+
+
+class RefreshFailed(Exception):
+    """The Power BI refresh did not complete; the message carries the service's error."""
+
+
+@task(name="refresh-power-bi-dataset", cache_policy=NO_CACHE)
+def refresh_dataset() -> RefreshResult:
+    """Trigger the refresh, wait for it, publish the outcome; raise unless it completed."""
+    logger = get_run_logger()
+    settings = Settings()
+    client = client_from_settings(settings, logger=logger)
+    try:
+        result = client.refresh()
+    except PowerBIError as error:
+        create_markdown_artifact(
+            key=ARTIFACT_KEY,
+            markdown=f"# Power BI refresh: error\n\nDataset `{settings.powerbi_dataset_id}` in workspace "
+            f"`{settings.powerbi_workspace_id}` ({settings.powerbi_refresh_type}):\n\n{_cell(str(error))}\n",
+            description=f"Power BI refresh could not be completed: {error}"[:500],
+        )
+        raise RefreshFailed(f"Power BI refresh of dataset {settings.powerbi_dataset_id} could not be completed: {error}") from error
+    create_markdown_artifact(key=ARTIFACT_KEY, markdown=result_markdown(result), description=result.summary()[:500])
+    if not result.ok:
+        raise RefreshFailed(f"Power BI {result.summary()}" + "".join(f"\n- {detail}" for detail in result.error_details[1:]))
+    logger.info("Power BI %s.", result.summary())
+    return result
 
 
 @flow(name="refresh-power-bi")
 def refresh_power_bi() -> StepOutcome:
-    """Refresh the Power BI dataset over REST; today: log that Power BI is not configured and end."""
-    get_run_logger().warning("Power BI refresh skipped: %s.", NOT_CONFIGURED)
-    return StepOutcome("power bi refresh", "skipped", 0.0, NOT_CONFIGURED)
+    """Refresh the Power BI dataset over REST; skipped (with the missing settings named) when not configured."""
+    settings = Settings()
+    if not is_configured(settings):
+        reason = not_configured_message(settings)
+        get_run_logger().warning("Power BI refresh skipped: %s.", reason)
+        return StepOutcome(STEP, "skipped", 0.0, reason)
+    started = time.perf_counter()
+    result = refresh_dataset()
+    return StepOutcome(STEP, "completed", round(time.perf_counter() - started, 2), result.summary())
+
+
+def result_markdown(result: RefreshResult) -> str:
+    def when(moment) -> str:
+        return moment.isoformat(timespec="seconds") if moment else ""
+
+    rows = [
+        ("status", result.status),
+        ("service status", result.service_status or ""),
+        ("refresh type", result.refresh_type),
+        ("refresh id", result.refresh_id or ""),
+        ("workspace", result.workspace_id),
+        ("dataset", result.dataset_id),
+        ("requested at (UTC)", when(result.requested_at)),
+        ("started at (UTC)", when(result.started_at)),
+        ("ended at (UTC)", when(result.ended_at)),
+        ("duration (s)", "" if result.duration_seconds is None else f"{result.duration_seconds:.1f}"),
+        ("error", ": ".join(part for part in (result.error_code, result.error_message) if part)),
+        ("waited for running refreshes", ", ".join(result.waited_for) + (f" ({result.waited_seconds:.0f} s)" if result.waited_for else "")),
+        ("triggers / polls / HTTP calls", f"{result.triggers} / {result.polls} / {result.http_calls}"),
+        ("note", result.note),
+    ]
+    lines = [f"# Power BI refresh: {result.status}", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {_cell(value)} |" for name, value in rows if value]
+    if result.error_details:
+        lines += ["", "Service messages:", ""] + [f"- {_cell(detail)}" for detail in result.error_details]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
