@@ -1,27 +1,41 @@
-"""The main flow on a generated data set: every hop's real result, the artifacts, the skipped steps."""
+"""The main flow on a generated data set: every hop's real result - raw CSV, warehouse, analytics,
+the Power BI refresh (against the local fake identity and Power BI services over HTTPS) - the
+artifacts and the step that is not built yet."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
+import trustme
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.customer_intelligence import ARTIFACT_KEYS, customer_intelligence
 from flows.parameters import PipelineParameters
 from tests.flows.conftest import query, warehouse_file
+from tests.powerbi.fakes import FakeIdentity, FakePowerBI
 
 
 @pytest.fixture(scope="module")
 def run(drops, tmp_path_factory, prefect_api):
-    """One run of the main flow on the whole generated export (module-scoped: about 8 s)."""
+    """One run of the main flow on the whole generated export, Power BI configured to the fakes
+    (module-scoped: about 10 s). Returns the folder, the result and the fake Power BI service."""
     folder = tmp_path_factory.mktemp("main-flow")
-    with pytest.MonkeyPatch.context() as patch:
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+    with FakeIdentity(ca) as identity, FakePowerBI(ca, identity) as power_bi, pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS"):
+        for variable in ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS", "CIP_POWERBI_REFRESH_TYPE"):
             patch.delenv(variable, raising=False)
+        power_bi_settings = {
+            "TENANT_ID": identity.tenant, "CLIENT_ID": identity.client_id, "CLIENT_SECRET": identity.client_secret,
+            "WORKSPACE_ID": power_bi.workspace, "DATASET_ID": power_bi.dataset, "AUTHORITY_HOST": identity.url,
+            "API_URL": power_bi.api_url, "CA_BUNDLE": str(folder / "ca.pem"),
+        }  # fmt: skip
+        for name, value in power_bi_settings.items():
+            patch.setenv(f"CIP_POWERBI_{name}", value)
         result = customer_intelligence(PipelineParameters(inputs=[drops.whole], output_dir=folder / "reports"))
-    return folder, result
+    return folder, result, power_bi
 
 
 def stream(folder, name: str, sql: str):
@@ -31,7 +45,7 @@ def stream(folder, name: str, sql: str):
 
 
 def test_the_ledger_is_balanced_and_matches_the_cleaning(run):
-    folder, result = run
+    folder, result, _ = run
     ledger = result.reports.ledger
     assert ledger["rows"].sum() == 4_000  # every raw row has exactly one disposition
     assert set(ledger["disposition"]) == {"sale", "return", "excluded"}
@@ -43,7 +57,7 @@ def test_the_ledger_is_balanced_and_matches_the_cleaning(run):
 
 
 def test_the_facts_equal_the_clean_streams(run):
-    folder, result = run
+    folder, result, _ = run
     database = warehouse_file(folder)
     sales_rows, sales_revenue = stream(folder, "sales.parquet", "SELECT count(*), round(sum(round(revenue, 4)), 2) FROM STREAM")
     returns_rows, = stream(folder, "returns.parquet", "SELECT count(*) FROM STREAM")
@@ -55,7 +69,7 @@ def test_the_facts_equal_the_clean_streams(run):
 
 
 def test_the_single_customer_view_holds_every_buyer(run):
-    folder, result = run
+    folder, result, _ = run
     buyers, = stream(folder, "sales.parquet", "SELECT count(DISTINCT customer_id) FROM STREAM")
     scv = query(warehouse_file(folder), "SELECT count(*), count(DISTINCT segment) FROM mart.single_customer_view")
     assert scv == [(buyers, result.reports.figures.segments)]
@@ -67,19 +81,22 @@ def test_the_single_customer_view_holds_every_buyer(run):
     assert cohorts["cohort_size"].sum() == first_purchases[0][0]  # each buyer in exactly one cohort
 
 
-def test_steps_that_do_not_exist_yet_are_skipped_not_faked(run):
-    _, result = run
+def test_every_step_ran_and_the_power_bi_dataset_was_refreshed_once_the_marts_were_built(run):
+    _, result, power_bi = run
     status = {step.step: step.status for step in result.steps}
-    assert status["power bi refresh"] == status["executive outputs"] == "skipped"
-    assert status["analytics"] == "completed"
-    assert "not configured" in next(s.detail for s in result.steps if s.step == "power bi refresh")
-    for step in ("ingest", "deploy", "warehouse reports", f"build {result.load.files[0].path.name}"):
+    for step in ("ingest", "deploy", "warehouse reports", f"build {result.load.files[0].path.name}", "analytics", "power bi refresh"):
         assert status[step] == "completed"
+    assert status["executive outputs"] == "skipped"  # not built yet: skipped with the reason, never faked
+    assert list(status).index("power bi refresh") > list(status).index("analytics")
+    (ours,) = power_bi.ours()  # exactly one refresh, triggered by the run
+    assert power_bi.triggers[0].json == {"notifyOption": "NoNotification"}
+    detail = next(s.detail for s in result.steps if s.step == "power bi refresh")
+    assert detail == f"standard refresh {ours.request_id} of dataset {power_bi.dataset} completed in 42.5 s"
     assert all(step.seconds >= 0 for step in result.steps)
 
 
 def test_artifacts_are_published_under_stable_keys(run):
-    _, result = run
+    _, result, _ = run
     with get_client(sync_client=True) as client:
         artifacts = {
             a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=list(ARTIFACT_KEYS.values()))))
@@ -97,7 +114,7 @@ def test_artifacts_are_published_under_stable_keys(run):
 
 
 def test_analytics_results_land_in_the_marts(run):
-    folder, result = run
+    folder, result, _ = run
     database = warehouse_file(folder)
     detail = next(s.detail for s in result.steps if s.step == "analytics")
     (rules,), = query(database, "SELECT count(*) FROM mart.product_association")
