@@ -21,10 +21,12 @@ from cip.errors import UserError
 from cip.settings import Settings
 from warehouse.errors import ProcedureError
 
+from cip.powerbi_cli import powerbi_app
 from cip.sql_cli import sql_app
 
 app = typer.Typer(help="Customer Intelligence Pipeline.", no_args_is_help=True, add_completion=False)
 app.add_typer(sql_app, name="sql")
+app.add_typer(powerbi_app, name="powerbi")
 stdout = Console(width=None if sys.stdout.isatty() else 120)  # pipes and CI logs get full tables
 log = logging.getLogger("cip")
 

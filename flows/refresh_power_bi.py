@@ -7,6 +7,11 @@ outcome (bounded by CIP_POWERBI_REFRESH_TIMEOUT_SECONDS) and publishes it as the
 `power-bi-refresh`; a refresh that did not complete (failed, cancelled, disabled, timed out, or
 could not be triggered) fails the task, and with it this flow run and the main flow's run.
 
+Before it triggers anything, the task holds the semantic model (powerbi/) against the warehouse
+(CIP_WAREHOUSE_URL): a model column the warehouse lacks would fail the refresh in the service,
+and a warehouse column the model lacks would be silently left out, so either stops the run here
+with the column named and nothing triggered.
+
 The task has no Prefect retries: the client retries the calls itself (429, 5xx, connection
 errors), and retrying the task would trigger a second refresh.
 """
@@ -19,11 +24,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+import warehouse
 from cip.settings import Settings
 from flows.parameters import StepOutcome
 from powerbi.configuration import client_from_settings, is_configured, not_configured_message
 from powerbi.errors import PowerBIError
+from powerbi.project import model_vs_warehouse
 from powerbi.refresh import RefreshResult
+from warehouse.errors import WarehouseError
 
 ARTIFACT_KEY = "power-bi-refresh"
 STEP = "power bi refresh"
@@ -35,9 +43,22 @@ class RefreshFailed(Exception):
 
 @task(name="refresh-power-bi-dataset", cache_policy=NO_CACHE)
 def refresh_dataset() -> RefreshResult:
-    """Trigger the refresh, wait for it, publish the outcome; raise unless it completed."""
+    """Check the model against the warehouse, trigger the refresh, wait for it, publish the
+    outcome; raise unless it completed."""
     logger = get_run_logger()
     settings = Settings()
+    mismatches = model_mismatches(settings, logger)
+    if mismatches:
+        listed = "\n".join(f"- {problem}" for problem in mismatches)
+        create_markdown_artifact(
+            key=ARTIFACT_KEY,
+            markdown=f"# Power BI refresh: not triggered\n\nThe semantic model does not match the warehouse:\n\n{listed}\n",
+            description=f"Power BI refresh not triggered: the model does not match the warehouse ({len(mismatches)} problem(s))",
+        )
+        raise RefreshFailed(
+            f"Power BI refresh not triggered: the semantic model (powerbi/) does not match the warehouse - change the "
+            f"model or the warehouse so they agree (cip powerbi validate lists the same):\n{listed}"
+        )
     client = client_from_settings(settings, logger=logger)
     try:
         result = client.refresh()
@@ -67,6 +88,21 @@ def refresh_power_bi() -> StepOutcome:
     started = time.perf_counter()
     result = refresh_dataset()
     return StepOutcome(STEP, "completed", round(time.perf_counter() - started, 2), result.summary())
+
+
+def model_mismatches(settings: Settings, logger) -> list[str]:
+    """The model-vs-warehouse problems; [] when they agree or when the warehouse cannot be read
+    from here (then the service's refresh is the judge, and the log says why we did not check)."""
+    url = settings.resolved_warehouse_url
+    if not settings.warehouse_url and not (settings.work_dir / "warehouse.duckdb").is_file():
+        logger.warning("Model not checked against the warehouse: no warehouse at %s yet.", settings.work_dir / "warehouse.duckdb")
+        return []
+    try:
+        with warehouse.connect(url) as engine:
+            return model_vs_warehouse(engine)
+    except WarehouseError as error:
+        logger.warning("Model not checked against the warehouse: %s", error)
+        return []
 
 
 def result_markdown(result: RefreshResult) -> str:

@@ -1,0 +1,69 @@
+"""`cip powerbi validate` as a BI developer runs it before committing: every check, exit codes,
+problems named by file; and against a warehouse whose column was renamed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+import warehouse
+from cip.cli import app
+from powerbi.project import PROJECT_DIR
+from powerbi.schemas import default_schema_dir
+from warehouse.sql_files import DEFAULT_SQL_ROOT
+
+runner = CliRunner()
+pytestmark = pytest.mark.skipif(default_schema_dir() is None, reason="no fabric JSON schemas: set CIP_POWERBI_SCHEMA_DIR")
+
+CHECKS = ("json schemas, report layout and fields", "semantic model CustomerIntelligence.SemanticModel", "CustomerIntelligence.SemanticModel vs warehouse")
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for variable in ("CIP_WORK_DIR", "CIP_WAREHOUSE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    return tmp_path
+
+
+def copy_project(tmp_path):
+    target = tmp_path / "powerbi"
+    target.mkdir(parents=True)
+    for item in ("CustomerIntelligence.pbip", "CustomerIntelligence.Report", "CustomerIntelligence.SemanticModel"):
+        source = PROJECT_DIR / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item if source.is_dir() else target)
+    return target
+
+
+def test_the_project_passes_every_check_against_a_fresh_warehouse(workspace):
+    result = runner.invoke(app, ["powerbi", "validate"])
+    assert result.exit_code == 0, result.output
+    for check in CHECKS:
+        assert f"{check}: ok" in result.output
+    assert "sql/ deployed into an in-memory DuckDB" in result.output
+
+
+def test_a_visual_pointing_at_a_missing_measure_fails_naming_the_file(workspace):
+    project = copy_project(workspace / "copy")
+    visual = project / "CustomerIntelligence.Report/definition/pages/ExecutiveOverview/visuals/cardRevenue/visual.json"
+    visual.write_text(visual.read_text(encoding="utf-8").replace('"Property": "Revenue"', '"Property": "Turnover"'), encoding="utf-8")
+    result = runner.invoke(app, ["powerbi", "validate", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "json schemas, report layout and fields: 1 problem(s)" in result.output
+    assert "ExecutiveOverview/visuals/cardRevenue/visual.json" in result.output and "Turnover" in result.output
+
+
+def test_a_renamed_warehouse_column_fails_the_comparison(workspace):
+    sql = workspace / "sql"
+    shutil.copytree(DEFAULT_SQL_ROOT / "schema", sql / "schema")
+    product = sql / "schema" / "dw" / "dim_product.sql"
+    product.write_text(product.read_text(encoding="utf-8").replace("    description     NVARCHAR", "    product_description NVARCHAR"), encoding="utf-8")
+    url = f"duckdb:///{(workspace / 'renamed.duckdb').as_posix()}"
+    with warehouse.connect(url) as engine:
+        engine.deploy(sql)
+    result = runner.invoke(app, ["powerbi", "validate", "--warehouse", url])
+    assert result.exit_code == 1
+    assert "CustomerIntelligence.SemanticModel vs warehouse: 2 problem(s)" in result.output  # description gone, product_description unmodelled
+    assert "Product.tmdl" in result.output and "product_description" in result.output
