@@ -26,6 +26,7 @@ from powerbi.schemas import (
     validate_project,
 )
 from powerbi.tmdl import read_model
+from tests.powerbi.contract import REQUIRED_MEASURES
 
 REPORT = PROJECT_DIR / "CustomerIntelligence.Report"
 MODEL = PROJECT_DIR / "CustomerIntelligence.SemanticModel"
@@ -37,13 +38,6 @@ SKIP_REASON = (
 )
 REQUIRED_PAGES = {
     "Executive Overview", "RFM Segments", "Cohort Retention", "Market Basket", "Churn Risk and Whales", "Customer 360",
-}
-CONTRACT_MEASURES = {
-    "Sales": {"Revenue", "Orders", "Customers", "Units", "Average Order Value"},
-    "Returns": {"Returns Value", "Net Revenue", "Return Rate"},
-    "Cohort Retention": {"Retention Month 1", "Retention Month 3", "Cohort Customers"},
-    "Customer": {"Customer Count", "Revenue at Risk", "Whale Share", "Whale Customers", "Average Churn Probability"},
-    "Product Association": {"Rule Count", "Top Lift"},
 }
 
 
@@ -164,7 +158,7 @@ def test_the_report_uses_only_contract_measures_and_existing_columns():
     for entity, prop, kind in distinct_fields(report_fields(REPORT)):
         table = model.tables[entity]
         if kind == "measure":
-            assert prop in CONTRACT_MEASURES.get(entity, set()), f"{entity}[{prop}] is not a contract measure"
+            assert prop in REQUIRED_MEASURES.get(entity, set()), f"{entity}[{prop}] is not a contract measure"
         else:
             assert kind == "column" and prop in table.columns, f"{entity}[{prop}]"
 

@@ -24,6 +24,7 @@ from powerbi.model_checks import (
     m_syntax_error,
 )
 from powerbi.tmdl import quote_name, read_model, split_qualified_name
+from tests.powerbi.contract import REQUIRED_MEASURES
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "powerbi" / "CustomerIntelligence.SemanticModel"
@@ -42,13 +43,6 @@ TABLES = {
     "Segment Validation": ("mart", "segment_validation"),
     "Churn Model Evaluation": ("mart", "churn_model_evaluation"),
     "User Access": ("sec", "user_country_access"),
-}
-REQUIRED_MEASURES = {
-    "Sales": {"Revenue", "Orders", "Customers", "Units", "Average Order Value"},
-    "Returns": {"Returns Value", "Net Revenue", "Return Rate"},
-    "Cohort Retention": {"Retention Month 1", "Retention Month 3", "Cohort Customers"},
-    "Customer": {"Customer Count", "Revenue at Risk", "Whale Share", "Whale Customers", "Average Churn Probability"},
-    "Product Association": {"Rule Count", "Top Lift"},
 }
 
 
