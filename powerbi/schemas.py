@@ -61,6 +61,8 @@ VALIDATED_SUFFIXES = (".json", ".pbir", ".pbism", ".pbip")
 VALIDATED_NAMES = (".platform",)
 # Not part of the project: Desktop's local state (.pbi, git-ignored), caches, tools.
 SKIPPED_DIRS = {".pbi", "__pycache__", ".git", "node_modules", ".pytest_cache"}
+# theme files and images: no $schema of their own; _resource_problems checks the references to them
+RESOURCE_DIR = "StaticResources"
 BOM = b"\xef\xbb\xbf"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 MAX_MESSAGE = 400
@@ -233,7 +235,7 @@ def project_files(project_dir: Path | str) -> list[Path]:
     files = []
     for path in project_dir.rglob("*"):
         relative = path.relative_to(project_dir)
-        if any(part in SKIPPED_DIRS for part in relative.parts[:-1]):
+        if any(part in SKIPPED_DIRS or part == RESOURCE_DIR for part in relative.parts[:-1]):
             continue
         if path.is_file() and _is_validated(path):
             files.append(path)
@@ -379,6 +381,7 @@ def _report_problems(report_dir: Path, project_dir: Path, documents: dict[Path, 
 
     report_json = report_dir / "definition" / "report.json"
     note_filters(report_json, doc(report_json))
+    problems.extend(_resource_problems(report_dir, rel(report_json), doc(report_json)))
 
     for page_name in page_folders:
         page_path = pages_dir / page_name / "page.json"
@@ -411,6 +414,43 @@ def _report_problems(report_dir: Path, project_dir: Path, documents: dict[Path, 
             problems.extend(_layout_problems(rel(visual_path), visual, width, height))
 
     problems.extend(_field_problems(report_dir, project_dir, model_dir, documents))
+    return problems
+
+
+def _resource_problems(report_dir: Path, relative: str, report: Any) -> list[Problem]:
+    """Every theme and resource report.json names exists under StaticResources/ (a missing one
+    breaks publishing: Workload_MissingFileFromDefinition), and a theme file is JSON with a name."""
+    if not isinstance(report, dict):
+        return []
+    problems: list[Problem] = []
+    packaged: dict[tuple[str, str], str] = {}  # (package type, item name) -> path
+    for p_index, package in enumerate(report.get("resourcePackages") or []):
+        for i_index, item in enumerate(package.get("items") or []):
+            where = f"$.resourcePackages[{p_index}].items[{i_index}]"
+            packaged[(package.get("type"), item.get("name"))] = item.get("path")
+            if package.get("type") in ("RegisteredResources", "SharedResources"):
+                folder = "BaseThemes/" if item.get("type") == "BaseTheme" else ""
+                target = report_dir / RESOURCE_DIR / package["type"] / f"{folder}{item.get('path')}"
+                if not target.is_file():
+                    problems.append(Problem(relative, where, f"resource {item.get('name')!r}: no file {target.relative_to(report_dir).as_posix()}", "structure"))
+    for role, theme in ((report.get("themeCollection") or {}).items()):
+        where = f"$.themeCollection.{role}"
+        if theme.get("type") == "SharedResources":
+            target = report_dir / RESOURCE_DIR / "SharedResources" / "BaseThemes" / f"{theme.get('name')}.json"
+        else:
+            path = packaged.get(("RegisteredResources", theme.get("name")))
+            if path is None:
+                problems.append(Problem(relative, where, f"theme {theme.get('name')!r} is not an item of the RegisteredResources package", "structure"))
+                continue
+            target = report_dir / RESOURCE_DIR / "RegisteredResources" / path
+        if not target.is_file():
+            problems.append(Problem(relative, where, f"theme {theme.get('name')!r}: no file {target.relative_to(report_dir).as_posix()}", "structure"))
+            continue
+        try:
+            if not isinstance(json.loads(target.read_bytes().decode("utf-8")).get("name"), str):
+                raise ValueError("no name")
+        except (ValueError, UnicodeDecodeError, AttributeError) as error:
+            problems.append(Problem(relative, where, f"theme file {target.relative_to(report_dir).as_posix()} is not a theme (JSON with a name): {error}", "structure"))
     return problems
 
 

@@ -379,3 +379,23 @@ def test_no_schema_folder_is_a_clear_error(tmp_path, monkeypatch):
     assert default_schema_dir() == tmp_path / "nowhere"
     with pytest.raises(FileNotFoundError, match="CIP_POWERBI_SCHEMA_DIR"):
         validate_project(PROJECT_DIR)
+
+
+REPORT_JSON = "CustomerIntelligence.Report/definition/report.json"
+
+
+def test_a_theme_file_that_is_missing(project, store):
+    (project / "CustomerIntelligence.Report" / "StaticResources" / "RegisteredResources" / "CustomerIntelligenceTheme.json").unlink()
+    problems = validate_project(project, store)
+    assert where(problems) == [(REPORT_JSON, "$.resourcePackages[0].items[0]", "structure"), (REPORT_JSON, "$.themeCollection.customTheme", "structure")]
+    assert "no file StaticResources/RegisteredResources/CustomerIntelligenceTheme.json" in problems[1].message
+
+
+def test_a_base_theme_without_its_shipped_file(project, store):
+    path = project / REPORT_JSON
+    document = load(path)
+    document["themeCollection"]["baseTheme"] = dict(document["themeCollection"]["customTheme"], name="CY24SU10", type="SharedResources")
+    save(path, document)
+    [problem] = validate_project(project, store)
+    assert where([problem]) == [(REPORT_JSON, "$.themeCollection.baseTheme", "structure")]
+    assert "no file StaticResources/SharedResources/BaseThemes/CY24SU10.json" in problem.message
