@@ -450,6 +450,39 @@ def check_roles(model: SemanticModel) -> list[str]:
     return problems
 
 
+# Aggregates without a customer row: visible to every viewer (see the Country Access role).
+COMPANY_WIDE_TABLES = frozenset({"Cohort Retention", "Product Association", "Segment Validation", "Churn Model Evaluation"})
+# A table with one of these columns holds customer- or country-level rows.
+PERSONAL_COLUMNS = frozenset({"Customer ID", "Country Key", "Country", "User Principal Name"})
+
+
+def check_row_level_security(model: SemanticModel) -> list[str]:
+    """In every role that filters anything, every table holding customer- or country-level rows
+    (a column of PERSONAL_COLUMNS) is secured: filtered by the role, or on the many side of an
+    active relationship from a secured table (filters flow one -> many). A new such table, or a
+    dropped relationship, would otherwise show every country's rows to a restricted viewer."""
+    problems = []
+    for role in model.roles.values():
+        if not role.table_permissions:
+            continue  # an unrestricted role (e.g. Global Viewer)
+        secured = {name for name in role.table_permissions if name in model.tables}
+        grew = True
+        while grew:
+            grew = False
+            for relationship in model.relationships:
+                if relationship.is_active and relationship.to_table in secured and relationship.from_table not in secured:
+                    secured.add(relationship.from_table)
+                    grew = True
+        for table in model.tables.values():
+            personal = PERSONAL_COLUMNS & set(table.columns)
+            if personal and table.name not in secured and table.name not in COMPANY_WIDE_TABLES:
+                problems.append(
+                    f"{table.location}: role {role.name} does not filter table {table.name} (it has {', '.join(sorted(personal))}): "
+                    "add a tablePermission or a relationship from a filtered table, or list it in COMPANY_WIDE_TABLES"
+                )
+    return problems
+
+
 def check_date_table(model: SemanticModel) -> list[str]:
     """A table is marked as the date table: dataCategory Time and an isKey dateTime column."""
     marked = [table for table in model.tables.values() if (table.data_category or "").lower() == "time"]
@@ -523,6 +556,7 @@ CHECKS: tuple[Callable[[SemanticModel], list[str]], ...] = (
     check_references,
     check_relationships,
     check_roles,
+    check_row_level_security,
     check_date_table,
 )
 
