@@ -61,9 +61,8 @@ def _warehouse_to_compare(url: Optional[str], settings) -> tuple[str, str]:
         return url, url
     if settings.warehouse_url:
         return settings.warehouse_url, "CIP_WAREHOUSE_URL"
-    default = settings.work_dir / "warehouse.duckdb"
-    if default.is_file():
-        return settings.resolved_warehouse_url, str(default)
+    if settings.default_warehouse_file.is_file():
+        return settings.resolved_warehouse_url, str(settings.default_warehouse_file)
     return _IN_MEMORY, "sql/ deployed into an in-memory DuckDB (no warehouse file yet)"
 
 

@@ -73,9 +73,14 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     @property
+    def default_warehouse_file(self) -> Path:
+        """The embedded DuckDB file used when no warehouse URL is set."""
+        return self.work_dir / "warehouse.duckdb"
+
+    @property
     def resolved_warehouse_url(self) -> str:
         """The warehouse URL, defaulting to an embedded DuckDB file under the working folder."""
-        return self.warehouse_url or f"duckdb:///{(self.work_dir / 'warehouse.duckdb').as_posix()}"
+        return self.warehouse_url or f"duckdb:///{self.default_warehouse_file.as_posix()}"
 
 
 @lru_cache

@@ -94,8 +94,8 @@ def model_mismatches(settings: Settings, logger) -> list[str]:
     """The model-vs-warehouse problems; [] when they agree or when the warehouse cannot be read
     from here (then the service's refresh is the judge, and the log says why we did not check)."""
     url = settings.resolved_warehouse_url
-    if not settings.warehouse_url and not (settings.work_dir / "warehouse.duckdb").is_file():
-        logger.warning("Model not checked against the warehouse: no warehouse at %s yet.", settings.work_dir / "warehouse.duckdb")
+    if not settings.warehouse_url and not settings.default_warehouse_file.is_file():
+        logger.warning("Model not checked against the warehouse: no warehouse at %s yet.", settings.default_warehouse_file)
         return []
     try:
         with warehouse.connect(url) as engine:

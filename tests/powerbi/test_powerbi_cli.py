@@ -8,11 +8,10 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-import warehouse
 from cip.cli import app
 from powerbi.project import PROJECT_DIR
 from powerbi.schemas import default_schema_dir
-from warehouse.sql_files import DEFAULT_SQL_ROOT
+from tests.powerbi.edited_warehouse import PRODUCT_DESCRIPTION, deploy_edited_schema
 
 runner = CliRunner()
 pytestmark = pytest.mark.skipif(default_schema_dir() is None, reason="no fabric JSON schemas: set CIP_POWERBI_SCHEMA_DIR")
@@ -56,13 +55,8 @@ def test_a_visual_pointing_at_a_missing_measure_fails_naming_the_file(workspace)
 
 
 def test_a_renamed_warehouse_column_fails_the_comparison(workspace):
-    sql = workspace / "sql"
-    shutil.copytree(DEFAULT_SQL_ROOT / "schema", sql / "schema")
-    product = sql / "schema" / "dw" / "dim_product.sql"
-    product.write_text(product.read_text(encoding="utf-8").replace("    description     NVARCHAR", "    product_description NVARCHAR"), encoding="utf-8")
     url = f"duckdb:///{(workspace / 'renamed.duckdb').as_posix()}"
-    with warehouse.connect(url) as engine:
-        engine.deploy(sql)
+    deploy_edited_schema(workspace, *PRODUCT_DESCRIPTION, url=url).close()
     result = runner.invoke(app, ["powerbi", "validate", "--warehouse", url])
     assert result.exit_code == 1
     assert "CustomerIntelligence.SemanticModel vs warehouse: 2 problem(s)" in result.output  # description gone, product_description unmodelled

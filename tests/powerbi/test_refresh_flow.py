@@ -5,7 +5,6 @@ for a failed refresh."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -20,10 +19,9 @@ from prefect.client.schemas.filters import (
 )
 from prefect.logging.handlers import APILogWorker
 
-import warehouse
 from flows.refresh_power_bi import ARTIFACT_KEY, refresh_power_bi
 from tests.powerbi.fakes import Plan
-from warehouse.sql_files import DEFAULT_SQL_ROOT as SQL_ROOT
+from tests.powerbi.edited_warehouse import PRODUCT_DESCRIPTION, deploy_edited_schema
 
 POWERBI_VARIABLES = ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "WORKSPACE_ID", "DATASET_ID", "REFRESH_TYPE",
                      "AUTHORITY_HOST", "API_URL", "CA_BUNDLE", "REFRESH_TIMEOUT_SECONDS")  # fmt: skip
@@ -120,13 +118,9 @@ def test_a_refused_token_fails_the_flow_run_naming_the_setting(configured, ident
 
 
 def test_a_model_that_no_longer_matches_the_warehouse_stops_the_refresh_before_it_is_triggered(configured, identity, pbi, tmp_path, monkeypatch):
-    sql = tmp_path / "sql"
-    shutil.copytree(SQL_ROOT / "schema", sql / "schema")
-    product = sql / "schema" / "dw" / "dim_product.sql"
-    product.write_text(product.read_text(encoding="utf-8").replace("    description     NVARCHAR", "    product_description NVARCHAR"), encoding="utf-8")
-    with warehouse.connect(f"duckdb:///{(tmp_path / 'renamed.duckdb').as_posix()}") as engine:
-        engine.deploy(sql)
-    monkeypatch.setenv("CIP_WAREHOUSE_URL", f"duckdb:///{(tmp_path / 'renamed.duckdb').as_posix()}")
+    url = f"duckdb:///{(tmp_path / 'renamed.duckdb').as_posix()}"
+    deploy_edited_schema(tmp_path, *PRODUCT_DESCRIPTION, url=url).close()
+    monkeypatch.setenv("CIP_WAREHOUSE_URL", url)
 
     state = refresh_power_bi(return_state=True)
 

@@ -25,10 +25,10 @@ from powerbi.model_checks import (
 )
 from powerbi.tmdl import quote_name, read_model, split_qualified_name
 from tests.powerbi.contract import REQUIRED_MEASURES
+from tests.powerbi.edited_warehouse import deploy_edited_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "powerbi" / "CustomerIntelligence.SemanticModel"
-SQL_SCHEMA = ROOT / "sql" / "schema"
 LOCATED = re.compile(r"^[\w ./'-]*\.(tmdl|pbism|json|platform):\d+: ")  # file:line: message
 
 TABLES = {
@@ -47,17 +47,6 @@ TABLES = {
 
 
 # -- fixtures --------------------------------------------------------------------------------------
-def _deploy_schema(tmp: Path, edit=None):
-    """Deploy an edited copy of sql/schema (tables and views: all the model reads) into :memory:;
-    the procedures are left out, the model reads none."""
-    root = tmp / "sql"
-    shutil.copytree(SQL_SCHEMA, root / "schema")
-    if edit:
-        edit(root / "schema")
-    engine = warehouse.connect("duckdb:///:memory:")
-    engine.deploy(root)
-    return engine
-
 
 @pytest.fixture(scope="module")
 def engine():
@@ -452,11 +441,7 @@ def test_a_file_that_is_not_utf8_fails(copy):
 
 # -- the warehouse catalog -------------------------------------------------------------------------
 def test_a_column_renamed_in_the_warehouse_fails(tmp_path, model):
-    def rename(schema: Path) -> None:
-        path = schema / "dw" / "dim_product.sql"
-        path.write_text(path.read_text(encoding="utf-8").replace("product_type", "product_category"), encoding="utf-8")
-
-    renamed = _deploy_schema(tmp_path, rename)
+    renamed = deploy_edited_schema(tmp_path, "dw/dim_product.sql", "product_type", "product_category")
     try:
         problems = compare_with_warehouse(model, renamed)
     finally:
