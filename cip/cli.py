@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from cip.console import setup_logging
 from cip.errors import UserError
-from cip.settings import Settings
+from cip.settings import load_settings
 from warehouse.errors import ProcedureError
 
 from cip.powerbi_cli import powerbi_app
@@ -29,14 +28,6 @@ app.add_typer(sql_app, name="sql")
 app.add_typer(powerbi_app, name="powerbi")
 stdout = Console(width=None if sys.stdout.isatty() else 120)  # pipes and CI logs get full tables
 log = logging.getLogger("cip")
-
-
-def _settings(**overrides) -> Settings:
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
-        raise UserError(f"invalid setting - {problems}. Check the options, CIP_* variables and .env.") from exc
 
 
 def _fail(exc: UserError) -> None:
@@ -56,7 +47,7 @@ def run(
     Runs in this process with Prefect's ephemeral API unless PREFECT_API_URL points at a server;
     files loaded before (same content) are skipped."""
     try:
-        settings = _settings(inputs=input or None, warehouse_url=warehouse, output_dir=out)
+        settings = load_settings(inputs=input or None, warehouse_url=warehouse, output_dir=out)
         setup_logging(settings.log_level)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
         from flows.customer_intelligence import customer_intelligence

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 
 import warehouse
-from cip.settings import Settings
+from cip.errors import UserError
+from cip.settings import load_settings
 
 powerbi_app = typer.Typer(help="The Power BI project (powerbi/): offline checks and the dataset refresh.", no_args_is_help=True, add_completion=False)
 stdout = Console(width=None if sys.stdout.isatty() else 120)
@@ -30,7 +31,10 @@ def validate(
     the model's tables and columns with the warehouse. Exit 1 when anything is wrong."""
     from powerbi.project import PROJECT_DIR, validate as validate_project
 
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except UserError as error:
+        _fail(str(error))
     url, described = _warehouse_to_compare(warehouse_url, settings)
     try:
         with warehouse.connect(url) as engine:
@@ -72,6 +76,10 @@ def refresh() -> None:
     deployment runs it): CIP_POWERBI_* settings, docs/powerbi_refresh.md. Exit 1 unless it completed."""
     from flows.refresh_power_bi import refresh_power_bi
 
+    try:
+        load_settings()  # an invalid CIP_* value: one line naming it, before Prefect starts
+    except UserError as error:
+        _fail(str(error))
     state = refresh_power_bi(return_state=True)
     if not state.is_completed():
         _fail(f"Power BI refresh {state.name.lower()}: {state.message or ''}", code=1)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cip.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_DATA = PROJECT_ROOT / "data" / "raw" / "online_retail.csv.gz"
@@ -81,6 +83,16 @@ class Settings(BaseSettings):
     def resolved_warehouse_url(self) -> str:
         """The warehouse URL, defaulting to an embedded DuckDB file under the working folder."""
         return self.warehouse_url or f"duckdb:///{self.default_warehouse_file.as_posix()}"
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings with the non-empty overrides applied; an invalid value is a UserError naming the
+    setting and where to fix it (the command line turns it into one line and exit code 2)."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        raise UserError(f"invalid setting - {problems}. Check the options, CIP_* variables and .env.") from exc
 
 
 @lru_cache

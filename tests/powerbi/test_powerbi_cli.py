@@ -61,3 +61,10 @@ def test_a_renamed_warehouse_column_fails_the_comparison(workspace):
     assert result.exit_code == 1
     assert "CustomerIntelligence.SemanticModel vs warehouse: 2 problem(s)" in result.output  # description gone, product_description unmodelled
     assert "Product.tmdl" in result.output and "product_description" in result.output
+
+
+def test_an_invalid_power_bi_setting_is_one_line_naming_it(workspace, monkeypatch):
+    monkeypatch.setenv("CIP_POWERBI_REFRESH_TYPE", "fast")
+    result = runner.invoke(app, ["powerbi", "refresh"])
+    assert result.exit_code == 2
+    assert "invalid setting - powerbi_refresh_type: Input should be 'standard' or 'enhanced'" in result.output
