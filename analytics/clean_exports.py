@@ -23,8 +23,8 @@ from analytics.cleaning import EXCLUDED, RETURN, SALE, DuplicateTracker, classif
 from analytics.exports import CANONICAL_COLUMNS
 from analytics.ingest import RawTable, open_tables
 from analytics.ledger import Ledger
-from cip.console import progress_bar
-from cip.errors import UserError
+from core.errors import UserError
+from core.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _write_streams(tables: list[RawTable], folder: Path, chunk_rows: int) -> Led
     try:
         for table in tables:
             ledger.add_source(table.label)
-            with progress_bar(f"Cleaning {table.label}", table.size, unit_bytes=table.size_in_bytes) as progress:
+            with progress(f"Cleaning {table.label}", table.size, unit_bytes=table.size_in_bytes) as update:
                 for raw in table.chunks(chunk_rows):
                     chunk = classify_chunk(raw.frame, table.export_format.date_format, duplicates)
                     ledger.record(table.label, len(raw.frame), chunk)
@@ -142,7 +142,7 @@ def _write_streams(tables: list[RawTable], folder: Path, chunk_rows: int) -> Led
                     writers[SALE].write(rows[rows["disposition"] == SALE])
                     writers[RETURN].write(rows[rows["disposition"] == RETURN])
                     writers[EXCLUDED].write(chunk.quarantine.assign(source=table.label, source_row=chunk.quarantine.index))
-                    progress.update(raw.done)
+                    update(raw.done)
             log.info("%s: %s rows read", table.label, f"{ledger.rows_in[table.label]:,}")
     finally:
         for writer in writers.values():

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from cip.errors import UserError
+from core.errors import UserError
 
 # The one set of column names every export is mapped to.
 CANONICAL_COLUMNS = (

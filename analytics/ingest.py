@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from analytics.exports import ExportFormat, detect_format
-from cip.errors import UserError
+from core.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ def sales_file() -> Path:
 
     from analytics.basket import SALES_COLUMNS
     from analytics.clean_exports import clean_exports
-    from cip.settings import BUNDLED_DATA
+    from core.paths import BUNDLED_DATA
 
     DATA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:

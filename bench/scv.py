@@ -35,7 +35,7 @@ def warehouse_file(rows: int | None) -> Path:
     """The built warehouse for the data set, built on first use."""
     import warehouse
     from analytics.clean_exports import clean_exports
-    from cip.settings import BUNDLED_DATA
+    from core.paths import BUNDLED_DATA
     from warehouse.load import load_warehouse
 
     path = DATA / (f"scv_synthetic_{rows}_seed1.duckdb" if rows else "scv_real.duckdb")

@@ -1,5 +1,1 @@
-"""Customer Intelligence Pipeline: settings, console helpers and the `cip` command line.
-
-`cip.settings` and `cip.console` are the ground floor that every other package may import;
-`cip.cli` is the top floor and is imported by nothing.
-"""
+"""The `cip` command line: the top floor. It imports the layers below; nothing imports it."""

@@ -4,35 +4,27 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cip.console import setup_logging
-from cip.errors import UserError
-from cip.settings import load_settings
-from warehouse.errors import ProcedureError
-
+from cip.console import fail, progress_bar, setup_logging, stdout
 from cip.powerbi_cli import powerbi_app
 from cip.sql_cli import sql_app
+from core.errors import UserError
+from core.progress import listening_with
+from core.settings import load_settings
+from warehouse.errors import ProcedureError
 
 app = typer.Typer(help="Customer Intelligence Pipeline.", no_args_is_help=True, add_completion=False)
 app.add_typer(sql_app, name="sql")
 app.add_typer(powerbi_app, name="powerbi")
-stdout = Console(width=None if sys.stdout.isatty() else 120)  # pipes and CI logs get full tables
 log = logging.getLogger("cip")
-
-
-def _fail(exc: UserError) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -57,13 +49,12 @@ def run(
         find_inputs.fn(landing, settings)  # a missing file or folder is reported before the run starts
         log.info("Warehouse: %s", _without_password(settings.resolved_warehouse_url))
         parameters = PipelineParameters(landing=landing, inputs=input or None, output_dir=out)
-        with _warehouse_setting(warehouse):
+        with _warehouse_setting(warehouse), listening_with(progress_bar):
             result = customer_intelligence(parameters)
     except UserError as exc:
-        _fail(exc)
+        fail(str(exc))
     except ProcedureError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]warehouse build failed:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1)
+        fail(str(exc), code=1, label="warehouse build failed")
     _print_summary(result)
 
 
@@ -169,5 +160,5 @@ def generate(
     try:
         written = write_synthetic(rows, seed, out, export_format)
     except ValueError as exc:
-        _fail(UserError(str(exc)))
+        fail(str(exc))
     stdout.print(f"Wrote {written:,} rows to {out}")

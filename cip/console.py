@@ -1,16 +1,21 @@
-"""Terminal output shared by every layer: logging in plain words and progress bars.
+"""The command line's terminal output: logging in plain words, progress bars, one-line errors.
 
-Progress bars draw only on an interactive terminal, so CI logs and pipes stay clean.
+Progress bars draw only on an interactive terminal, so CI logs and pipes stay clean; the deeper
+layers report progress through `core.progress`, which `progress_bar` listens to.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import NoReturn
 
+import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -20,7 +25,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-console = Console(stderr=True)
+from core.progress import Update
+
+stdout = Console(width=None if sys.stdout.isatty() else 120)  # results; pipes and CI logs get full tables
+console = Console(stderr=True)  # logs and progress
+error_console = Console(stderr=True, soft_wrap=True)  # one-line errors, never wrapped mid-path
 
 
 def setup_logging(level: str = "INFO") -> None:
@@ -35,20 +44,17 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None, *, unit_bytes: bool = False) -> Iterator["ProgressReporter"]:
-    """A progress bar for one long step; ``update(done)`` reports the absolute amount done."""
+def progress_bar(description: str, total: int | None, unit_bytes: bool = False) -> Iterator[Update]:
+    """A progress bar for one long step (a `core.progress` listener); yields `update(done)`."""
     columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()]
     columns += [DownloadColumn()] if unit_bytes else []
     columns += [TimeRemainingColumn()]
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(description, total=total)
-        yield ProgressReporter(progress, task)
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
-class ProgressReporter:
-    def __init__(self, progress: Progress, task) -> None:
-        self._progress = progress
-        self._task = task
-
-    def update(self, done: int) -> None:
-        self._progress.update(self._task, completed=done)
+def fail(message: str, code: int = 2, *, label: str = "error") -> NoReturn:
+    """Print one red `error: ...` line on stderr and exit: 2 for what the user can fix, 1 for failures."""
+    error_console.print(f"[bold red]{escape(label)}:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(code)

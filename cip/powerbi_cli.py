@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 import warehouse
-from cip.errors import UserError
-from cip.settings import load_settings
+from cip.console import fail, stdout
+from core.errors import UserError
+from core.settings import load_settings
 
 powerbi_app = typer.Typer(help="The Power BI project (powerbi/): offline checks and the dataset refresh.", no_args_is_help=True, add_completion=False)
-stdout = Console(width=None if sys.stdout.isatty() else 120)
 
 
 @powerbi_app.command()
@@ -34,7 +32,7 @@ def validate(
     try:
         settings = load_settings()
     except UserError as error:
-        _fail(str(error))
+        fail(str(error))
     url, described = _warehouse_to_compare(warehouse_url, settings)
     try:
         with warehouse.connect(url) as engine:
@@ -42,9 +40,9 @@ def validate(
                 engine.deploy()
             result = validate_project(project_dir or PROJECT_DIR, schema_dir or settings.powerbi_schema_dir, engine)
     except FileNotFoundError as error:
-        _fail(str(error))
+        fail(str(error))
     except warehouse.WarehouseError as error:
-        _fail(f"cannot compare with the warehouse {described}: {error}")
+        fail(f"cannot compare with the warehouse {described}: {error}")
     for check, problems in result.problems.items():
         mark = "[green]ok[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
         stdout.print(f"{escape(check)}: {mark}")
@@ -79,14 +77,9 @@ def refresh() -> None:
     try:
         load_settings()  # an invalid CIP_* value: one line naming it, before Prefect starts
     except UserError as error:
-        _fail(str(error))
+        fail(str(error))
     state = refresh_power_bi(return_state=True)
     if not state.is_completed():
-        _fail(f"Power BI refresh {state.name.lower()}: {state.message or ''}", code=1)
+        fail(f"Power BI refresh {state.name.lower()}: {state.message or ''}", code=1)
     outcome = state.result()
     stdout.print(f"Power BI refresh {outcome.status}: {escape(outcome.detail)}")
-
-
-def _fail(message: str, code: int = 2) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,20 +9,19 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 import warehouse
-from cip.settings import get_settings
+from cip.console import fail, stdout
+from core.errors import UserError
+from core.settings import load_settings
 
 sql_app = typer.Typer(
     help="Deploy sql/ and run procedures or queries on the warehouse (SQL Server or embedded DuckDB).",
     no_args_is_help=True,
     add_completion=False,
 )
-stdout = Console(width=None if sys.stdout.isatty() else 120)
 MAX_PRINTED_ROWS = 200
 
 _WAREHOUSE_HELP = "SQLAlchemy URL, e.g. duckdb:///.cip/warehouse.duckdb or mssql+pyodbc://...; default from CIP_WAREHOUSE_URL."
@@ -72,7 +70,7 @@ def _parameters(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, separator, value = pair.partition("=")
         if not separator or not name.strip():
-            _fail(f"--param {pair!r}: write name=value, e.g. --param source=orders.csv")
+            fail(f"--param {pair!r}: write name=value, e.g. --param source=orders.csv")
         parameters[name.strip()] = value
     return parameters
 
@@ -82,18 +80,13 @@ def _engine(url: Optional[str]) -> Iterator[warehouse.Engine]:
     """Connect, and turn the engine's errors into one clear line: exit 2 for usage errors
     (bad URL, name, parameter, SQL outside the subset), 1 for errors raised while running."""
     try:
-        resolved = url or get_settings().resolved_warehouse_url
+        resolved = url or load_settings().resolved_warehouse_url
         with warehouse.connect(resolved) as engine:
             yield engine
-    except (warehouse.UsageError, ValidationError) as error:
-        _fail(str(error))
+    except UserError as error:  # warehouse.UsageError is one
+        fail(str(error))
     except warehouse.ProcedureError as error:
-        _fail(str(error), code=1)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
+        fail(str(error), code=1)
 
 
 def _print_frame(frame: pd.DataFrame) -> None:

@@ -18,8 +18,8 @@ from prefect.cache_policies import NO_CACHE
 
 import warehouse
 from analytics.clean_exports import CleanedData, clean_exports
-from cip.errors import UserError
-from cip.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
 from warehouse.load import Batch, build_batch, mark_failed, stage_batch, start_batch
 from warehouse.lock import pipeline_lock

@@ -12,7 +12,7 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cip.settings import Settings
+from core.settings import Settings, load_settings
 from warehouse.errors import ConnectError, ProcedureError
 
 # SQL Server errors worth a retry: deadlock victim, lock timeout, Azure SQL failover/throttling.
@@ -45,8 +45,7 @@ class PipelineParameters(BaseModel):
 
     def settings(self) -> Settings:
         """CIP_* settings (environment, .env) with this run's parameters applied."""
-        overrides = {"inputs": self.inputs, "output_dir": self.output_dir, "chunk_rows": self.chunk_rows}
-        return Settings(**{name: value for name, value in overrides.items() if value})
+        return load_settings(inputs=self.inputs or None, output_dir=self.output_dir, chunk_rows=self.chunk_rows)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 import warehouse
-from cip.settings import Settings
+from core.settings import Settings, load_settings
 from flows.parameters import StepOutcome
 from powerbi.configuration import client_from_settings, is_configured, not_configured_message
 from powerbi.errors import PowerBIError
@@ -46,7 +46,7 @@ def refresh_dataset() -> RefreshResult:
     """Check the model against the warehouse, trigger the refresh, wait for it, publish the
     outcome; raise unless it completed."""
     logger = get_run_logger()
-    settings = Settings()
+    settings = load_settings()
     mismatches = model_mismatches(settings, logger)
     if mismatches:
         listed = "\n".join(f"- {problem}" for problem in mismatches)
@@ -80,7 +80,7 @@ def refresh_dataset() -> RefreshResult:
 @flow(name="refresh-power-bi")
 def refresh_power_bi() -> StepOutcome:
     """Refresh the Power BI dataset over REST; skipped (with the missing settings named) when not configured."""
-    settings = Settings()
+    settings = load_settings()
     if not is_configured(settings):
         reason = not_configured_message(settings)
         get_run_logger().warning("Power BI refresh skipped: %s.", reason)

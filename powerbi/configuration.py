@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from cip.settings import Settings
+from core.settings import Settings
 from powerbi.auth import ServicePrincipalToken
 from powerbi.refresh import RefreshClient
 

@@ -93,15 +93,10 @@ class SchemaNotFound(LookupError):
 
 
 def default_schema_dir() -> Path | None:
-    """The setting ``CIP_POWERBI_SCHEMA_DIR``, else ``../shared/vendor/fabric-json-schemas``
-    beside the project root when that exists, else None."""
-    from cip.settings import PROJECT_ROOT, Settings
+    """The setting ``CIP_POWERBI_SCHEMA_DIR`` (default: the vendored copy)."""
+    from core.settings import load_settings
 
-    configured = Settings().powerbi_schema_dir
-    if configured is not None:
-        return Path(configured)
-    beside = PROJECT_ROOT.parent / "shared" / "vendor" / "fabric-json-schemas"
-    return beside if beside.is_dir() else None
+    return load_settings().powerbi_schema_dir
 
 
 class SchemaStore:

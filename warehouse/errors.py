@@ -3,7 +3,7 @@ SQL outside the subset); `ProcedureError` is an error raised by the database whi
 
 from __future__ import annotations
 
-from cip.errors import UserError
+from core.errors import UserError
 
 
 class WarehouseError(Exception):

@@ -6,7 +6,7 @@ import pytest
 import warehouse
 from analytics.clean_exports import CleanedData, clean_exports
 from analytics.warehouse_analytics import read_segment_map
-from cip.settings import BUNDLED_DATA
+from core.paths import BUNDLED_DATA
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics.clean_exports import clean_exports
-from cip.errors import UserError
+from core.errors import UserError
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
 
 HEADER = ",".join(ONLINE_RETAIL)

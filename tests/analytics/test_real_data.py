@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analytics.clean_exports import clean_exports
-from cip.settings import BUNDLED_DATA
+from core.paths import BUNDLED_DATA
 
 
 @pytest.fixture(scope="module")

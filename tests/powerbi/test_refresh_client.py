@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cip.settings import Settings
+from core.settings import Settings
 from powerbi.auth import ServicePrincipalToken
 from powerbi.configuration import client_from_settings, is_configured, missing_settings, not_configured_message
 from powerbi.errors import ApiError, PowerBIError, ServiceUnavailable, TokenError

@@ -27,7 +27,7 @@ import warehouse
 from analytics.churn import score_customers
 from analytics.clean_exports import TYPED_SCHEMA, clean_exports
 from analytics.synthetic import generate
-from cip.settings import BUNDLED_DATA
+from core.paths import BUNDLED_DATA
 from analytics.warehouse_analytics import run_analytics
 from warehouse.load import build_batch, load_warehouse, stage_batch
 

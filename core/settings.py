@@ -1,22 +1,20 @@
 """Configuration from environment variables (prefix ``CIP_``) and a ``.env`` file.
 
-Every setting is documented in ``.env.example``. Command-line options override these values.
+Every setting is documented in ``.env.example``. Command-line options and flow parameters
+override these values. There is one way to build settings: `load_settings(**overrides)`.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cip.errors import UserError
+from core.errors import UserError
+from core.paths import BUNDLED_DATA, FABRIC_SCHEMAS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUNDLED_DATA = PROJECT_ROOT / "data" / "raw" / "online_retail.csv.gz"
 SUPPORTED_WAREHOUSE_SCHEMES = ("duckdb", "mssql+pyodbc")
 
 
@@ -53,10 +51,10 @@ class Settings(BaseSettings):
     powerbi_ca_bundle: Path | None = Field(
         None, description="CA bundle for HTTPS to the identity and Power BI services (corporate proxies); empty = system default."
     )
-    powerbi_schema_dir: Path | None = Field(
-        None,
-        description="Local copy of Microsoft's fabric JSON schemas (folder holding fabric/) for offline PBIR/PBIP "
-        "validation; empty = ../shared/vendor/fabric-json-schemas beside the project if present.",
+    powerbi_schema_dir: Path = Field(
+        FABRIC_SCHEMAS,
+        description="Microsoft's fabric JSON schemas (the folder holding fabric/) for offline PBIR/PBIP validation; "
+        "default: the copy in vendor/fabric-json-schemas.",
     )
 
     @field_validator("warehouse_url")
@@ -69,10 +67,15 @@ class Settings(BaseSettings):
             )
         return url
 
-    @field_validator("powerbi_ca_bundle", "powerbi_schema_dir", mode="before")
+    @field_validator("powerbi_ca_bundle", mode="before")
     @classmethod
     def _empty_path_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("powerbi_schema_dir", mode="before")
+    @classmethod
+    def _empty_path_is_default(cls, value: object) -> object:
+        return FABRIC_SCHEMAS if value in ("", None) else value
 
     @property
     def default_warehouse_file(self) -> Path:
@@ -86,15 +89,12 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
-    """Settings with the non-empty overrides applied; an invalid value is a UserError naming the
-    setting and where to fix it (the command line turns it into one line and exit code 2)."""
+    """Settings from the environment and .env, with the overrides that are not None applied.
+
+    An invalid value is a UserError naming the setting and where to fix it (the command line
+    turns it into one line and exit code 2)."""
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
         raise UserError(f"invalid setting - {problems}. Check the options, CIP_* variables and .env.") from exc
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
