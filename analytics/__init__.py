@@ -1,0 +1,1 @@
+"""Customer analytics in Python: raw exports cleaned, synthetic exports generated, analyses run on the warehouse."""

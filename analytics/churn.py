@@ -31,8 +31,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from analytics.checks import require_columns, require_positive_integer, window_past_the_data
 from analytics.errors import NotEnoughData
-from analytics.segment_validation import default_as_of
+from analytics.rfm import default_as_of
 
 LINE_COLUMNS = ("invoice_no", "invoice_date", "customer_id", "stock_code", "revenue")
 FEATURES = [
@@ -75,8 +76,8 @@ def customer_features(sales: pd.DataFrame, returns: pd.DataFrame, cutoff) -> pd.
     -------
     pandas DataFrame indexed by customer_id (sorted) with the ``FEATURES`` columns.
     """
-    _require_columns(sales, LINE_COLUMNS, "sales")
-    _require_columns(returns, LINE_COLUMNS, "returns")
+    require_columns(sales, LINE_COLUMNS, "sales")
+    require_columns(returns, LINE_COLUMNS, "returns")
     cutoff = pd.Timestamp(cutoff).normalize()
     sales = history_before(sales, cutoff)
     returns = history_before(returns, cutoff)
@@ -201,8 +202,14 @@ def evaluate_churn_model(sales, returns, train_cutoff, test_cutoff, horizon_days
         ]
     )
     return ChurnEvaluation(
-        train_cutoff, test_cutoff, horizon_days, len(train), len(test),
-        float(train_churned.mean()), float(test_churned.mean()), table,
+        train_cutoff,
+        test_cutoff,
+        horizon_days,
+        len(train),
+        len(test),
+        float(train_churned.mean()),
+        float(test_churned.mean()),
+        table,
     )
 
 
@@ -259,21 +266,10 @@ def high_value_at_risk(scores: pd.DataFrame, value_quantile: float = 0.8) -> pd.
 
 
 def _check_horizon(horizon_days: int) -> None:
-    if not isinstance(horizon_days, int) or isinstance(horizon_days, bool) or horizon_days < 1:
-        raise ValueError(f"horizon_days must be a positive integer. Got {horizon_days!r}.")
+    require_positive_integer("horizon_days", horizon_days)
 
 
 def _check_window(sales: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: int) -> None:
-    end = cutoff + pd.Timedelta(days=horizon_days)
-    data_end = default_as_of(sales)
-    if end > data_end:
-        raise NotEnoughData(
-            f"the {horizon_days}-day label window after {cutoff.date()} ends {end.date()}, after the data "
-            f"(last sale day {(data_end - pd.Timedelta(days=1)).date()})."
-        )
-
-
-def _require_columns(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks columns {missing}.")
+    reason = window_past_the_data(default_as_of(sales), cutoff, cutoff + pd.Timedelta(days=horizon_days), f"{horizon_days}-day label")
+    if reason:
+        raise NotEnoughData(f"{reason}.")

@@ -1,4 +1,4 @@
-"""RFM at a cutoff, segments from the warehouse's map, and the out-of-time test that Champions are worth most.
+"""The out-of-time test that Champions, the top RFM segment, are worth most in the months after a cutoff.
 
 Comparing segments on the data that made them is circular: monetary value is part of the
 segment. The test here assigns segments at a cutoff from the sales before it, measures each
@@ -12,16 +12,7 @@ not come back), and compares the segments on that:
 - a seeded BCa bootstrap 95% confidence interval of each segment's mean future value.
 
 The in-sample figures (mean sales revenue before the cutoff, per segment) stand beside them.
-
-RFM definitions (the same as the warehouse's mart.BuildCustomerRfm, so both give equal scores):
-as-of = cutoff (default: the day after the latest sale); only sales before it count;
-recency_days = days between the customer's last purchase date and the as-of date;
-frequency = distinct sale invoices; monetary = sales revenue (rounded to 4 decimals, as the
-warehouse's DECIMAL(19, 4));
-r_score = NTILE(5) OVER (ORDER BY recency_days DESC, customer_id),
-f_score = NTILE(5) OVER (ORDER BY frequency, customer_id),
-m_score = NTILE(5) OVER (ORDER BY monetary, customer_id), with SQL Server's NTILE (the first
-``n % 5`` buckets get one row more).
+The segments themselves come from ``analytics.rfm`` (RFM at the cutoff, the warehouse's map).
 """
 
 from __future__ import annotations
@@ -32,87 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics.checks import require_columns, require_positive_integer, window_past_the_data
 from analytics.errors import NotEnoughData
+from analytics.rfm import SALES_COLUMNS, default_as_of
 
 CHAMPIONS = "Champions"  # the segment under test, as named in mart.rfm_segment_map
-SALES_COLUMNS = ("invoice_no", "invoice_date", "customer_id", "revenue")
-
-
-def ntile(rows: int, buckets: int = 5) -> np.ndarray:
-    """SQL Server's NTILE(buckets) for `rows` rows already in order: the bucket (1-based) of each row.
-
-    The first ``rows % buckets`` buckets hold one row more than the others, e.g. 7 rows into
-    5 buckets are 1, 1, 2, 2, 3, 4, 5; with fewer rows than buckets, row i is in bucket i.
-    """
-    if buckets < 1:
-        raise ValueError(f"buckets must be a positive integer. Got {buckets!r}.")
-    size, extra = divmod(rows, buckets)
-    position = np.arange(rows)
-    in_larger = extra * (size + 1)  # rows held by the buckets with one row more
-    larger = position // (size + 1) + 1
-    smaller = extra + (position - in_larger) // max(size, 1) + 1
-    return np.where(position < in_larger, larger, smaller).astype("int64")
-
-
-def default_as_of(sales: pd.DataFrame) -> pd.Timestamp:
-    """The day after the latest sale (the default as-of date of RFM)."""
-    return sales["invoice_date"].max().normalize() + pd.Timedelta(days=1)
-
-
-def rfm_at_cutoff(sales: pd.DataFrame, as_of=None) -> pd.DataFrame:
-    """RFM metrics and scores of every customer with a sale before `as_of`.
-
-    Parameters
-    ----------
-    sales : pandas DataFrame
-        The clean sales stream (invoice_no, invoice_date, customer_id, revenue).
-    as_of : date-like or None (default: None)
-        The day the metrics are measured at (a date: any time of day is dropped); only sales
-        before it count. None = the day after the latest sale.
-
-    Returns
-    -------
-    pandas DataFrame, one row per customer sorted by customer_id: customer_id, as_of_date,
-    last_purchase_at, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_code.
-    """
-    _require_columns(sales, SALES_COLUMNS, "sales")
-    as_of = default_as_of(sales) if as_of is None else pd.Timestamp(as_of).normalize()
-    before = sales[sales["invoice_date"] < as_of]
-    if before.empty:
-        raise NotEnoughData(f"no sale before as_of {as_of.date()}.")
-    rfm = before.groupby("customer_id").agg(
-        last_purchase_at=("invoice_date", "max"), frequency=("invoice_no", "nunique"), monetary=("revenue", "sum")
-    )
-    rfm = rfm.reset_index()
-    rfm.insert(1, "as_of_date", as_of)
-    rfm["recency_days"] = (as_of - rfm["last_purchase_at"].dt.normalize()).dt.days.astype("int64")
-    rfm["monetary"] = rfm["monetary"].round(4)
-    rfm["r_score"] = _ntile_by(rfm, ["recency_days", "customer_id"], [False, True])
-    rfm["f_score"] = _ntile_by(rfm, ["frequency", "customer_id"], [True, True])
-    rfm["m_score"] = _ntile_by(rfm, ["monetary", "customer_id"], [True, True])
-    rfm["rfm_code"] = rfm["r_score"].astype(str) + rfm["f_score"].astype(str) + rfm["m_score"].astype(str)
-    columns = ["customer_id", "as_of_date", "last_purchase_at", "recency_days", "frequency", "monetary"]
-    return rfm[columns + ["r_score", "f_score", "m_score", "rfm_code"]].sort_values("customer_id", ignore_index=True)
-
-
-def _ntile_by(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.Series:
-    order = frame.sort_values(by, ascending=ascending).index
-    return pd.Series(ntile(len(frame)), index=order).reindex(frame.index)
-
-
-def assign_segments(rfm: pd.DataFrame, segment_map: pd.DataFrame) -> pd.DataFrame:
-    """`rfm` with a ``segment`` column looked up by rfm_code in `segment_map` (every code must be there).
-
-    The map is the warehouse's ``mart.rfm_segment_map`` (the single definition, data the
-    business may edit; ``analytics.warehouse_analytics.read_segment_map`` reads it).
-    """
-    _require_columns(rfm, ("customer_id", "rfm_code"), "rfm")
-    _require_columns(segment_map, ("rfm_code", "segment"), "segment_map")
-    lookup = segment_map.set_index("rfm_code")["segment"]
-    missing = sorted(set(rfm["rfm_code"]) - set(lookup.index))
-    if missing:
-        raise ValueError(f"segment_map lacks rfm codes {missing}.")
-    return rfm.assign(segment=rfm["rfm_code"].map(lookup))
 
 
 def holm(p_values) -> np.ndarray:
@@ -144,9 +59,7 @@ def bootstrap_mean_ci(values, rng: np.random.Generator, n_resamples: int = 2000,
         return (np.nan, np.nan)
     if np.ptp(values) == 0:
         return (float(values[0]), float(values[0]))
-    result = stats.bootstrap(
-        (values,), np.mean, n_resamples=n_resamples, confidence_level=confidence, method="BCa", rng=rng
-    )
+    result = stats.bootstrap((values,), np.mean, n_resamples=n_resamples, confidence_level=confidence, method="BCa", rng=rng)
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
@@ -220,22 +133,17 @@ def validate_segments(
     -------
     SegmentValidation
     """
-    _require_columns(segments, ("customer_id", "segment"), "segments")
-    _require_columns(sales, SALES_COLUMNS, "sales")
-    if not isinstance(months, int) or isinstance(months, bool) or months < 1:
-        raise ValueError(f"months must be a positive integer. Got {months!r}.")
+    require_columns(segments, ("customer_id", "segment"), "segments")
+    require_columns(sales, SALES_COLUMNS, "sales")
+    require_positive_integer("months", months)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be within the interval (0, 1). Got {alpha!r}.")
     if segments["customer_id"].duplicated().any():
         raise ValueError("segments must have one row per customer_id.")
     cutoff = pd.Timestamp(cutoff).normalize()
-    window_end = cutoff + pd.DateOffset(months=months)
-    data_end = default_as_of(sales)
-    if window_end > data_end:
-        raise ValueError(
-            f"the {months}-month window after {cutoff.date()} ends {window_end.date()}, after the data "
-            f"(last sale day {(data_end - pd.Timedelta(days=1)).date()}); choose an earlier cutoff or fewer months."
-        )
+    reason = window_past_the_data(default_as_of(sales), cutoff, cutoff + pd.DateOffset(months=months), f"{months}-month")
+    if reason:
+        raise ValueError(f"{reason}; choose an earlier cutoff or fewer months.")
     before = sales[sales["invoice_date"] < cutoff]
     unknown = np.setdiff1d(segments["customer_id"].to_numpy(), before["customer_id"].unique())
     if len(unknown):
@@ -289,9 +197,20 @@ def validate_segments(
     table = pd.concat([table[~others], table[others].sort_values("future_mean_value", ascending=False)], ignore_index=True)
     table = table[
         [
-            "segment", "customers", "in_sample_mean_value", "in_sample_rank", "future_mean_value",
-            "future_mean_ci_low", "future_mean_ci_high", "future_median_value", "returning_share",
-            "future_rank", "mann_whitney_u", "p_value", "p_value_holm", "rank_biserial",
+            "segment",
+            "customers",
+            "in_sample_mean_value",
+            "in_sample_rank",
+            "future_mean_value",
+            "future_mean_ci_low",
+            "future_mean_ci_high",
+            "future_median_value",
+            "returning_share",
+            "future_rank",
+            "mann_whitney_u",
+            "p_value",
+            "p_value_holm",
+            "rank_biserial",
         ]
     ]
     supported, conclusion = _conclusion(table, kruskal.pvalue, cutoff, months, alpha)
@@ -320,15 +239,9 @@ def _conclusion(table: pd.DataFrame, kruskal_p: float, cutoff: pd.Timestamp, mon
     if kruskal_p >= alpha:
         reasons.append(f"the segments' future values do not differ significantly (Kruskal-Wallis p = {kruskal_p:.2g})")
     if not not_larger.empty:
-        listed = ", ".join(f"{s} (p = {p:.2g})" for s, p in zip(not_larger["segment"], not_larger["p_value_holm"]))
+        listed = ", ".join(f"{s} (p = {p:.2g})" for s, p in zip(not_larger["segment"], not_larger["p_value_holm"], strict=True))
         reasons.append(f"Champions' values are not significantly larger than those of {listed}, Holm-adjusted")
     if not higher_mean.empty:
-        listed = ", ".join(f"{s} ({v:,.2f})" for s, v in zip(higher_mean["segment"], higher_mean["future_mean_value"]))
+        listed = ", ".join(f"{s} ({v:,.2f})" for s, v in zip(higher_mean["segment"], higher_mean["future_mean_value"], strict=True))
         reasons.append(f"a higher or equal mean future value was reached by {listed}")
     return False, f"Not supported by the data: {figures}, but " + "; ".join(reasons) + "."
-
-
-def _require_columns(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks columns {missing}.")

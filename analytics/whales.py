@@ -12,6 +12,8 @@ import math
 
 import pandas as pd
 
+from analytics.checks import require_columns
+
 LINE_COLUMNS = ("customer_id", "revenue")
 
 
@@ -22,10 +24,8 @@ def customer_net_revenue(sales: pd.DataFrame, returns: pd.DataFrame) -> pd.DataF
     -------
     pandas DataFrame sorted by customer_id: customer_id, net_revenue.
     """
-    for frame, name in ((sales, "sales"), (returns, "returns")):
-        missing = [column for column in LINE_COLUMNS if column not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} lacks columns {missing}.")
+    require_columns(sales, LINE_COLUMNS, "sales")
+    require_columns(returns, LINE_COLUMNS, "returns")
     sold = sales.groupby("customer_id")["revenue"].sum()
     returned = returns.groupby("customer_id")["revenue"].sum().reindex(sold.index, fill_value=0.0)
     return (sold + returned).rename("net_revenue").reset_index()
@@ -49,16 +49,12 @@ def flag_whales(customers: pd.DataFrame, share_of_customers: float = 0.01) -> pd
     """
     if isinstance(share_of_customers, bool) or not 0 < share_of_customers <= 1:
         raise ValueError(f"share_of_customers must be a number within the interval (0, 1]. Got {share_of_customers!r}.")
-    missing = [column for column in ("customer_id", "net_revenue") if column not in customers.columns]
-    if missing:
-        raise ValueError(f"customers lacks columns {missing}.")
+    require_columns(customers, ("customer_id", "net_revenue"), "customers")
     if customers.empty:
         raise ValueError("customers is empty.")
     if customers["customer_id"].duplicated().any():
         raise ValueError("customers must have one row per customer_id.")
-    ranked = customers[["customer_id", "net_revenue"]].sort_values(
-        ["net_revenue", "customer_id"], ascending=[False, True], ignore_index=True
-    )
+    ranked = customers[["customer_id", "net_revenue"]].sort_values(["net_revenue", "customer_id"], ascending=[False, True], ignore_index=True)
     ranked["revenue_rank"] = ranked.index + 1
     ranked["cumulative_revenue_share"] = ranked["net_revenue"].cumsum() / ranked["net_revenue"].sum()
     ranked["is_whale"] = ranked["revenue_rank"] <= math.ceil(share_of_customers * len(ranked))

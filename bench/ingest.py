@@ -23,7 +23,7 @@ DATA = ROOT / "bench" / ".data"
 CLEAN_ONE = """
 import json, resource, sys, time
 from pathlib import Path
-from analytics.clean_exports import clean_exports
+from analytics.cleaning.clean_exports import clean_exports
 start = time.perf_counter()
 result = clean_exports([Path(sys.argv[1])], Path(sys.argv[2]), chunk_rows=int(sys.argv[3]))
 seconds = time.perf_counter() - start
@@ -47,7 +47,10 @@ def clean_in_fresh_process(path: Path, chunk_rows: int) -> dict:
     out = DATA / "clean"
     completed = subprocess.run(
         [sys.executable, "-c", CLEAN_ONE, str(path), str(out), str(chunk_rows)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -60,7 +63,7 @@ def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     real = ROOT / "data" / "raw" / "online_retail.csv.gz"
     inputs = [("bundled real data", real)] + [(f"synthetic {rows:,}", raw_file(rows)) for rows in args.rows]
-    print(f"| input | rows | file MB | seconds | rows/s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|")
+    print("| input | rows | file MB | seconds | rows/s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|")
     for label, path in inputs:
         run = clean_in_fresh_process(path, args.chunk_rows)
         print(

@@ -34,9 +34,9 @@ LOOKUP = "SELECT * FROM mart.single_customer_view WHERE customer_id = @id;"
 def warehouse_file(rows: int | None) -> Path:
     """The built warehouse for the data set, built on first use."""
     import warehouse
-    from analytics.clean_exports import clean_exports
+    from analytics.cleaning.clean_exports import clean_exports
     from core.paths import BUNDLED_DATA
-    from warehouse.load import load_warehouse
+    from etl.load import load_batch
 
     path = DATA / (f"scv_synthetic_{rows}_seed1.duckdb" if rows else "scv_real.duckdb")
     if path.exists():
@@ -56,7 +56,7 @@ def warehouse_file(rows: int | None) -> Path:
         partial = Path(tmp) / "warehouse.duckdb"
         with warehouse.connect(f"duckdb:///{partial.as_posix()}") as engine:
             engine.deploy()
-            summary = load_warehouse(engine, cleaned.folder, cleaned.ledger.table())
+            summary = load_batch(engine, cleaned, cleaned.ledger.table())
         print(
             f"built {path.name}: {summary.fact_sales_rows:,} sales lines, {summary.rfm_customers:,} customers; "
             f"cleaning {cleaned_at - started:.1f} s, deploy + load + build {time.perf_counter() - cleaned_at:.1f} s",
@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=300, help="one-customer lookups to time")
     args = parser.parse_args(argv)
 
-    import warehouse
     from sqlglot import exp
+
+    import warehouse
 
     path = warehouse_file(args.rows)
     with warehouse.connect(f"duckdb:///{path.as_posix()}") as engine:

@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -29,10 +28,10 @@ log = logging.getLogger("cip")
 
 @app.command()
 def run(
-    input: Optional[list[Path]] = typer.Option(None, "--input", "-i", help="Raw export file(s); default: the bundled real data set."),
+    input: list[Path] | None = typer.Option(None, "--input", "-i", help="Raw export file(s); default: the bundled real data set."),
     landing: bool = typer.Option(False, "--landing", help="Load the new files of the landing folder (CIP_LANDING_DIR) instead."),
-    warehouse: Optional[str] = typer.Option(None, "--warehouse", help="SQLAlchemy URL, e.g. duckdb:///.cip/warehouse.duckdb or mssql+pyodbc://..."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder for reports and extracts (default ./output)."),
+    warehouse: str | None = typer.Option(None, "--warehouse", help="SQLAlchemy URL, e.g. duckdb:///.cip/warehouse.duckdb or mssql+pyodbc://..."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder for reports and extracts (default ./output)."),
 ) -> None:
     """Run the whole pipeline (the customer_intelligence Prefect flow) and print a short summary.
 
@@ -138,7 +137,14 @@ def _print_ledger(ledger) -> None:
     from flows.customer_intelligence import ledger_balance
 
     table = Table(title="Cleaning ledger: every raw row has exactly one disposition")
-    for column, justify in (("batch", "right"), ("source", "left"), ("disposition", "left"), ("rule", "left"), ("rows", "right"), ("revenue", "right")):
+    for column, justify in (
+        ("batch", "right"),
+        ("source", "left"),
+        ("disposition", "left"),
+        ("rule", "left"),
+        ("rows", "right"),
+        ("revenue", "right"),
+    ):
         table.add_column(column, justify=justify)
     for row in ledger.itertuples(index=False):
         table.add_row(str(row.batch_id), escape(row.source), row.disposition, row.rule, f"{row.rows:,}", f"{row.revenue:,.2f}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -18,16 +17,19 @@ powerbi_app = typer.Typer(help="The Power BI project (powerbi/): offline checks 
 
 @powerbi_app.command()
 def validate(
-    warehouse_url: Optional[str] = typer.Option(
+    warehouse_url: str | None = typer.Option(
         None, "--warehouse", help="Compare the model with this warehouse; default: CIP_WAREHOUSE_URL, or sql/ deployed into memory."
     ),
-    schema_dir: Optional[Path] = typer.Option(None, "--schema-dir", help="Folder holding Microsoft's fabric/ JSON schemas; default CIP_POWERBI_SCHEMA_DIR."),
-    project_dir: Optional[Path] = typer.Option(None, "--project", help="The PBIP folder (default: the project's powerbi/)."),
+    schema_dir: Path | None = typer.Option(
+        None, "--schema-dir", help="Folder holding Microsoft's fabric/ JSON schemas; default CIP_POWERBI_SCHEMA_DIR."
+    ),
+    project_dir: Path | None = typer.Option(None, "--project", help="The PBIP folder (default: the project's powerbi/)."),
 ) -> None:
     """Validate every PBIR/PBIP JSON file against Microsoft's schemas, check the TMDL model (DAX and
     M parse, relationships, RLS, one partition per table...) and every visual's fields, and compare
     the model's tables and columns with the warehouse. Exit 1 when anything is wrong."""
-    from powerbi.project import PROJECT_DIR, validate as validate_project
+    from core.paths import POWERBI_PROJECT
+    from powerbi.validate import validate as validate_project
 
     try:
         settings = load_settings()
@@ -38,7 +40,7 @@ def validate(
         with warehouse.connect(url) as engine:
             if url == _IN_MEMORY:
                 engine.deploy()
-            result = validate_project(project_dir or PROJECT_DIR, schema_dir or settings.powerbi_schema_dir, engine)
+            result = validate_project(project_dir or POWERBI_PROJECT, schema_dir or settings.powerbi_schema_dir, engine)
     except FileNotFoundError as error:
         fail(str(error))
     except warehouse.WarehouseError as error:
@@ -47,7 +49,7 @@ def validate(
         mark = "[green]ok[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
         stdout.print(f"{escape(check)}: {mark}")
         for problem in problems:
-            stdout.print(f"  {escape(problem)}", highlight=False, soft_wrap=True)
+            stdout.print(f"  {escape(str(problem))}", highlight=False, soft_wrap=True)
     stdout.print(f"Compared with: {escape(described)}")
     if not result.ok:
         raise typer.Exit(1)
@@ -56,7 +58,7 @@ def validate(
 _IN_MEMORY = "duckdb:///:memory:"
 
 
-def _warehouse_to_compare(url: Optional[str], settings) -> tuple[str, str]:
+def _warehouse_to_compare(url: str | None, settings) -> tuple[str, str]:
     """An explicit or configured warehouse; the default DuckDB file only when it exists (else the
     project's sql/ deployed into memory, which is what the next run would create)."""
     if url:

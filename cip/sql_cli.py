@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import pandas as pd
 import typer
@@ -29,8 +28,8 @@ _WAREHOUSE_HELP = "SQLAlchemy URL, e.g. duckdb:///.cip/warehouse.duckdb or mssql
 
 @sql_app.command()
 def deploy(
-    warehouse_url: Optional[str] = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
-    sql_root: Optional[Path] = typer.Option(None, "--sql-root", help="Folder holding schema/ and procedures/ (default: the project's sql/)."),
+    warehouse_url: str | None = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
+    sql_root: Path | None = typer.Option(None, "--sql-root", help="Folder holding schema/ and procedures/ (default: the project's sql/)."),
 ) -> None:
     """Deploy sql/schema then sql/procedures in dependency order (safe to re-run)."""
     with _engine(warehouse_url) as engine:
@@ -44,7 +43,7 @@ def deploy(
 def exec_procedure(
     procedure: str = typer.Argument(..., help="schema.Procedure, e.g. etl.StartBatch"),
     param: list[str] = typer.Option([], "--param", "-p", help="name=value (repeatable); the procedure's declared type converts the value."),
-    warehouse_url: Optional[str] = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
+    warehouse_url: str | None = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
 ) -> None:
     """EXEC a procedure with named parameters; prints its result sets and return code."""
     with _engine(warehouse_url) as engine:
@@ -57,7 +56,7 @@ def exec_procedure(
 @sql_app.command()
 def query(
     sql: str = typer.Argument(..., help='One T-SQL statement, e.g. "SELECT TOP (5) * FROM etl.batch"'),
-    warehouse_url: Optional[str] = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
+    warehouse_url: str | None = typer.Option(None, "--warehouse", help=_WAREHOUSE_HELP),
 ) -> None:
     """Run one T-SQL statement and print its rows as a table."""
     with _engine(warehouse_url) as engine:
@@ -76,7 +75,7 @@ def _parameters(pairs: list[str]) -> dict[str, str]:
 
 
 @contextmanager
-def _engine(url: Optional[str]) -> Iterator[warehouse.Engine]:
+def _engine(url: str | None) -> Iterator[warehouse.Engine]:
     """Connect, and turn the engine's errors into one clear line: exit 2 for usage errors
     (bad URL, name, parameter, SQL outside the subset), 1 for errors raised while running."""
     try:

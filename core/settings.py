@@ -44,9 +44,7 @@ class Settings(BaseSettings):
     powerbi_refresh_timeout_seconds: int = Field(
         3600, ge=60, description="Give up waiting for the refresh after this long (the refresh itself is not cancelled)."
     )
-    powerbi_authority_host: str = Field(
-        "https://login.microsoftonline.com", description="Entra authority host (sovereign clouds differ)."
-    )
+    powerbi_authority_host: str = Field("https://login.microsoftonline.com", description="Entra authority host (sovereign clouds differ).")
     powerbi_api_url: str = Field("https://api.powerbi.com/v1.0/myorg", description="Power BI REST API base URL.")
     powerbi_ca_bundle: Path | None = Field(
         None, description="CA bundle for HTTPS to the identity and Power BI services (corporate proxies); empty = system default."
@@ -62,8 +60,7 @@ class Settings(BaseSettings):
     def _known_engine(cls, url: str) -> str:
         if url and not url.startswith(tuple(f"{s}://" for s in SUPPORTED_WAREHOUSE_SCHEMES)):
             raise ValueError(
-                f"CIP_WAREHOUSE_URL / --warehouse must start with one of "
-                f"{', '.join(s + '://' for s in SUPPORTED_WAREHOUSE_SCHEMES)}; got {url!r}"
+                f"CIP_WAREHOUSE_URL / --warehouse must start with one of {', '.join(s + '://' for s in SUPPORTED_WAREHOUSE_SCHEMES)}; got {url!r}"
             )
         return url
 

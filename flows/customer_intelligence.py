@@ -3,8 +3,8 @@
     load_warehouse      ingest, clean, stage, build (flows/load_warehouse.py; runs alone too)
     warehouse_reports   the ledger, segment and cohort summaries read from the marts: artifacts
                         with stable keys and output/cleaning_ledger.csv
-    run_analytics       market basket, segment validation, churn risk and whales written to the
-                        marts (analytics/warehouse_analytics.py); skipped when the data are too thin
+    run_analytics       product association rules, segment validation, churn risk and whales written to the
+                        marts (analytics/marts/run.py); skipped when the data are too thin
     refresh_power_bi    flows/refresh_power_bi.py - the Power BI dataset refresh (msal + REST);
                         skipped, naming the missing CIP_POWERBI_* settings, when not configured
     write_executive_outputs  deck, HTML dashboard, extracts - not built yet: skipped
@@ -25,12 +25,12 @@ from prefect.cache_policies import NO_CACHE
 
 import warehouse
 from analytics.errors import NotEnoughData
-from analytics.warehouse_analytics import run_analytics as run_warehouse_analytics
+from analytics.marts.run import analyse_warehouse
+from etl.lock import pipeline_lock
+from etl.reports import WarehouseFigures, cohort_summary, current_ledger, segment_summary, warehouse_figures
 from flows.load_warehouse import LoadResult, load_warehouse
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
 from flows.refresh_power_bi import refresh_power_bi
-from warehouse.lock import pipeline_lock
-from warehouse.summary import WarehouseFigures, cohort_summary, current_ledger, segment_summary, warehouse_figures
 
 LEDGER_FILE = "cleaning_ledger.csv"
 ARTIFACT_KEYS = {
@@ -39,7 +39,7 @@ ARTIFACT_KEYS = {
     "cohorts": "cip-cohort-retention",
     "run": "cip-run-summary",
     "analytics": "cip-analytics-summary",
-    "rules": "cip-basket-rules",
+    "rules": "cip-product-association-rules",
 }
 
 
@@ -74,9 +74,7 @@ def warehouse_reports(url: str, output_dir: Path) -> WarehouseReports:
     ledger_csv = output_dir / LEDGER_FILE
     reports.ledger.to_csv(ledger_csv, index=False)
     reports.outputs.append(ledger_csv)
-    create_table_artifact(
-        key=ARTIFACT_KEYS["ledger"], table=_records(reports.ledger), description=ledger_balance(reports.ledger)
-    )
+    create_table_artifact(key=ARTIFACT_KEYS["ledger"], table=_records(reports.ledger), description=ledger_balance(reports.ledger))
     create_table_artifact(
         key=ARTIFACT_KEYS["segments"],
         table=_records(reports.segments),
@@ -92,11 +90,11 @@ def warehouse_reports(url: str, output_dir: Path) -> WarehouseReports:
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
 def run_analytics(url: str) -> StepOutcome:
-    """Market basket, segment validation, churn risk and whales, written back to the marts."""
+    """Product association rules, segment validation, churn risk and whales, written back to the marts."""
     logger = get_run_logger()
     with warehouse.connect(url) as engine:
         try:
-            run = run_warehouse_analytics(engine)
+            run = analyse_warehouse(engine)
         except NotEnoughData as reason:
             logger.warning("Analytics skipped, the data cannot support them yet: %s", reason)
             return StepOutcome("analytics", "skipped", 0.0, f"not enough data: {reason}")
@@ -105,10 +103,10 @@ def run_analytics(url: str) -> StepOutcome:
     create_markdown_artifact(
         key=ARTIFACT_KEYS["analytics"],
         markdown="\n".join(f"- {line}" for line in run.summary_lines()) + "\n",
-        description=f"Analytics run {run.run_id}: basket rules, segment validation, churn and whales",
+        description=f"Analytics run {run.run_id}: product association rules, segment validation, churn and whales",
     )
     create_table_artifact(
-        key=ARTIFACT_KEYS["rules"], table=_records(run.top_rules), description="Top market basket rules by lift (mart.product_association)"
+        key=ARTIFACT_KEYS["rules"], table=_records(run.top_rules), description="Top product association rules by lift (mart.product_association)"
     )
     detail = f"{run.rules:,} rules, churn AUC {run.churn_auc:.3f} (baseline {run.baseline_auc:.3f}), {run.whales:,} whales"
     return StepOutcome("analytics", "completed", 0.0, detail)
@@ -134,7 +132,9 @@ def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> 
         steps += load.steps
         with timed("warehouse reports", steps) as step:
             reports = warehouse_reports(url, settings.output_dir)
-            step.detail = f"{len(reports.segments)} segments, {len(reports.cohorts)} cohorts, ledger of {reports.ledger['source'].nunique()} source(s)"
+            step.detail = (
+                f"{len(reports.segments)} segments, {len(reports.cohorts)} cohorts, ledger of {reports.ledger['source'].nunique()} source(s)"
+            )
         with timed("analytics", steps) as step:
             outcome = run_analytics(url)
             step.status, step.detail = outcome.status, outcome.detail
@@ -142,7 +142,9 @@ def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> 
             with timed("", steps) as step:
                 outcome = plug_in()
                 step.step, step.status, step.detail = outcome.step, outcome.status, outcome.detail
-    create_markdown_artifact(key=ARTIFACT_KEYS["run"], markdown=run_summary_markdown(load, reports, steps), description="What this run loaded, skipped and took")
+    create_markdown_artifact(
+        key=ARTIFACT_KEYS["run"], markdown=run_summary_markdown(load, reports, steps), description="What this run loaded, skipped and took"
+    )
     return PipelineRun(load, reports, steps)
 
 

@@ -17,13 +17,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 import warehouse
-from analytics.clean_exports import CleanedData, clean_exports
+from analytics.cleaning.clean_exports import CleanedData, clean_exports
 from core.errors import UserError
 from core.settings import Settings
+from etl.load import Batch, build_batch, mark_failed, stage_batch, start_batch
+from etl.lock import pipeline_lock
+from etl.reports import WarehouseFigures
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
-from warehouse.load import Batch, build_batch, mark_failed, stage_batch, start_batch
-from warehouse.lock import pipeline_lock
-from warehouse.summary import WarehouseFigures
 
 HOUR = 3600
 NOT_A_DROP = (".", "~$")  # hidden files and editors' lock files in the landing folder
@@ -93,7 +93,7 @@ def open_batch(url: str, source: str, digest: str) -> Batch:
 
 @task(cache_policy=NO_CACHE, timeout_seconds=4 * HOUR)
 def clean_file(path: Path, clean_folder: Path, chunk_rows: int) -> CleanedData:
-    """Clean one raw export into the clean streams and its ledger (analytics/clean_exports.py)."""
+    """Clean one raw export into the clean streams and its ledger (analytics/cleaning/clean_exports.py)."""
     return clean_exports([path], clean_folder, chunk_rows)
 
 
@@ -101,7 +101,7 @@ def clean_file(path: Path, clean_folder: Path, chunk_rows: int) -> CleanedData:
 def stage(url: str, cleaned: CleanedData, batch_id: int, chunk_rows: int) -> None:
     """Bulk-load the clean streams and the ledger into stg.* for the batch (one transaction)."""
     with warehouse.connect(url) as engine:
-        stage_batch(engine, cleaned.folder, cleaned.ledger.table(), chunk_rows=chunk_rows, batch_id=batch_id)
+        stage_batch(engine, cleaned, cleaned.ledger.table(), chunk_rows=chunk_rows, batch_id=batch_id)
 
 
 @task(cache_policy=NO_CACHE, timeout_seconds=2 * HOUR, retry_condition_fn=is_transient, **IO_RETRIES)

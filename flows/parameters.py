@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,21 +25,13 @@ class PipelineParameters(BaseModel):
     """What a run loads and where it writes. The warehouse URL and other credentials are not
     parameters (Prefect stores parameters): they come from CIP_* settings on the worker."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    landing: bool = Field(
-        False, description="Load the new files of the landing folder (CIP_LANDING_DIR) instead of the input files."
-    )
-    inputs: list[Path] | None = Field(
-        None, description="Raw export files to load; empty = CIP_INPUTS (the bundled data set). Ignored with landing."
-    )
-    as_of_date: dt.date | None = Field(
-        None, description="As-of date of the RFM and cohort marts; empty = the day after the latest sale."
-    )
+    landing: bool = Field(False, description="Load the new files of the landing folder (CIP_LANDING_DIR) instead of the input files.")
+    inputs: list[Path] | None = Field(None, description="Raw export files to load; empty = CIP_INPUTS (the bundled data set). Ignored with landing.")
+    as_of_date: dt.date | None = Field(None, description="As-of date of the RFM and cohort marts; empty = the day after the latest sale.")
     output_dir: Path | None = Field(None, description="Folder for reports and extracts; empty = CIP_OUTPUT_DIR.")
-    chunk_rows: int | None = Field(
-        None, ge=1_000, le=10_000_000, description="Rows read and cleaned at a time; empty = CIP_CHUNK_ROWS."
-    )
+    chunk_rows: int | None = Field(None, ge=1_000, le=10_000_000, description="Rows read and cleaned at a time; empty = CIP_CHUNK_ROWS.")
     lock_wait_seconds: int = Field(
         0, ge=0, le=6 * 3600, description="How long to wait for another run that holds the pipeline lock (0 = fail at once)."
     )

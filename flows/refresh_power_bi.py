@@ -27,10 +27,8 @@ from prefect.cache_policies import NO_CACHE
 import warehouse
 from core.settings import Settings, load_settings
 from flows.parameters import StepOutcome
-from powerbi.configuration import client_from_settings, is_configured, not_configured_message
-from powerbi.errors import PowerBIError
-from powerbi.project import model_vs_warehouse
-from powerbi.refresh import RefreshResult
+from powerbi.refresh import PowerBIError, RefreshResult, client_from_settings, is_configured, not_configured_message
+from powerbi.validate import Problem, model_vs_warehouse
 from warehouse.errors import WarehouseError
 
 ARTIFACT_KEY = "power-bi-refresh"
@@ -90,7 +88,7 @@ def refresh_power_bi() -> StepOutcome:
     return StepOutcome(STEP, "completed", round(time.perf_counter() - started, 2), result.summary())
 
 
-def model_mismatches(settings: Settings, logger) -> list[str]:
+def model_mismatches(settings: Settings, logger) -> list[Problem]:
     """The model-vs-warehouse problems; [] when they agree or when the warehouse cannot be read
     from here (then the service's refresh is the judge, and the log says why we did not check)."""
     url = settings.resolved_warehouse_url

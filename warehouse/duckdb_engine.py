@@ -15,10 +15,10 @@ import pyarrow as pa
 from sqlglot import exp
 
 from warehouse.engine import Engine, checked_columns, checked_table_name
-from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.errors import ParameterError, ProcedureError, SqlRefused, UnknownProcedure, WarehouseError
+from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.sql_files import SqlFile, SqlObject, deployment_order
-from warehouse.tsql.batches import Batch, split_batches
+from warehouse.tsql.batches import SqlBatch, split_batches
 from warehouse.tsql.macros import TSQL_MACROS
 from warehouse.tsql.procedure import is_procedure, parse_procedure
 from warehouse.tsql.runtime import CompiledProcedure, Runtime, compile_procedure
@@ -168,7 +168,7 @@ class DuckDBEngine(Engine):
                 return  # DuckDB cannot PREPARE a MERGE: it is bound when it first runs
             raise SqlRefused(f"DuckDB cannot bind the translated statement: {message}", line=line) from error
 
-    def _deploy_batch(self, sql_file: SqlFile, batch: Batch) -> CompiledProcedure | None:
+    def _deploy_batch(self, sql_file: SqlFile, batch: SqlBatch) -> CompiledProcedure | None:
         reason = server_only_reason(batch.tokens)
         if reason is not None:
             log.debug("skipped SQL-Server-only %s in %s:%d", reason, sql_file.relative, batch.line)
@@ -200,9 +200,7 @@ class DuckDBEngine(Engine):
 
     def _read_catalog(self) -> Catalog:
         catalog: dict[str, dict[str, dict[str, exp.DataType]]] = {}
-        rows = self.connection.execute(
-            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal"
-        ).fetchall()
+        rows = self.connection.execute("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal").fetchall()
         for schema, table, column, data_type in rows:
             parsed = exp.DataType.build(data_type, dialect="duckdb", udt=True)
             catalog.setdefault(schema.lower(), {}).setdefault(table.lower(), {})[column.lower()] = parsed

@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 
 from warehouse.errors import ProcedureError, SqlRefused, UsageError
-from warehouse.sql_files import DEPLOY_FOLDERS, SqlFile, SqlObject, deployment_order
-from warehouse.tsql.batches import Batch
 from warehouse.results import ProcedureResult
+from warehouse.sql_files import DEPLOY_FOLDERS, SqlFile, SqlObject, deployment_order
+from warehouse.tsql.batches import SqlBatch
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -75,13 +75,13 @@ class Engine(ABC):
     def _exists(self, sql_object: SqlObject) -> bool: ...
 
     @abstractmethod
-    def _deploy_batch(self, sql_file: SqlFile, batch: Batch) -> object: ...
+    def _deploy_batch(self, sql_file: SqlFile, batch: SqlBatch) -> object: ...
 
     @abstractmethod
     def _deploying(self) -> AbstractContextManager[None]:
         """What a whole deploy runs inside (one transaction on DuckDB)."""
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -33,7 +33,7 @@ class SqlRefused(UsageError):
         self.problem, self.line, self.file, self.instead = problem, line, file, instead
         super().__init__(self._text())
 
-    def located(self, file: str, first_line: int = 1) -> "SqlRefused":
+    def located(self, file: str, first_line: int = 1) -> SqlRefused:
         """The same refusal placed in a file, its line shifted by the batch's first line."""
         line = (self.line or 1) + first_line - 1
         return SqlRefused(self.problem, line=line, file=self.file or file, instead=self.instead)

@@ -17,10 +17,10 @@ import pyarrow as pa
 from sqlalchemy import create_engine
 
 from warehouse.engine import Engine, checked_columns, checked_table_name
-from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.errors import ConnectError, ParameterError, ProcedureError, UnknownProcedure
+from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.sql_files import DEPLOY_FOLDERS, SQL_SERVER_ONLY_FOLDERS, SqlFile, SqlObject
-from warehouse.tsql.batches import Batch
+from warehouse.tsql.batches import SqlBatch
 from warehouse.tsql.tokens import Kind, tokenize
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class SqlServerEngine(Engine):
         try:
             self._engine = create_engine(url, fast_executemany=True)
             self._connection = self._engine.raw_connection()
-        except Exception as error:  # noqa: BLE001 - driver and network errors vary; all mean "cannot connect"
+        except Exception as error:
             hint = (
                 "install unixODBC and Microsoft ODBC Driver 18 for SQL Server (see docs/engine.md)"
                 if isinstance(error, ImportError)
@@ -54,10 +54,7 @@ class SqlServerEngine(Engine):
         if unknown:
             raise ParameterError(f"@{unknown[0]} is not a parameter for procedure {procedure}.")
         arguments = ", ".join(f"@{declared[name]} = ?" for name in given)
-        batch = (
-            "SET NOCOUNT ON; DECLARE @return_code INT; "
-            f"EXEC @return_code = [{schema}].[{name}] {arguments}; SELECT @return_code AS return_code;"
-        )
+        batch = f"SET NOCOUNT ON; DECLARE @return_code INT; EXEC @return_code = [{schema}].[{name}] {arguments}; SELECT @return_code AS return_code;"
         with self._cursor() as cursor:
             cursor.execute(batch, *given.values())
             result_sets = []
@@ -125,7 +122,7 @@ class SqlServerEngine(Engine):
         with self._cursor() as cursor:
             return cursor.execute(sql, *args).fetchone()[0] > 0
 
-    def _deploy_batch(self, sql_file: SqlFile, batch: Batch) -> None:
+    def _deploy_batch(self, sql_file: SqlFile, batch: SqlBatch) -> None:
         with self._cursor() as cursor:
             cursor.execute(batch.text)
             while cursor.nextset():  # drain: an error in a later statement surfaces here

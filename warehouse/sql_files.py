@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.paths import SQL_ROOT
 from warehouse.errors import SqlRefused, UsageError
-from warehouse.tsql.batches import Batch, split_batches
+from warehouse.tsql.batches import SqlBatch, split_batches
 from warehouse.tsql.tokens import Kind, Token, TokenizeError
 
-DEFAULT_SQL_ROOT = Path(__file__).resolve().parents[1] / "sql"
 DEPLOY_FOLDERS = ("schema", "procedures")  # both engines
 SQL_SERVER_ONLY_FOLDERS = ("sqlserver",)  # outside the subset: deployed by the SQL Server engine only
 _KINDS = {"SCHEMA", "TABLE", "VIEW", "PROCEDURE", "PROC", "FUNCTION", "INDEX", "SEQUENCE", "POLICY", "ROLE"}
@@ -36,7 +36,7 @@ class SqlObject:
 class SqlFile:
     path: Path
     relative: str  # path relative to the sql root, used in every message
-    batches: tuple[Batch, ...]
+    batches: tuple[SqlBatch, ...]
     defines: SqlObject | None
     replaceable: bool  # CREATE OR ALTER: always re-run; otherwise skipped when the object exists
     mentions: frozenset[str] = field(default_factory=frozenset)
@@ -63,7 +63,7 @@ def read_sql_file(path: Path, root: Path) -> SqlFile:
 
 
 def deployment_order(sql_root: Path | None = None, folders: tuple[str, ...] = DEPLOY_FOLDERS) -> list[SqlFile]:
-    root = Path(sql_root or DEFAULT_SQL_ROOT)
+    root = Path(sql_root or SQL_ROOT)
     if not root.is_dir():
         raise UsageError(f"no SQL folder at {root}")
     ordered: list[SqlFile] = []

@@ -1,34 +1,22 @@
-"""The real data, cleaned once per test session for the analytics tests, and the warehouse's segment map."""
+"""The real data's clean streams for the analytics tests (cleaned once per session by tests/conftest.py), and the warehouse's segment map."""
 
 import pandas as pd
 import pytest
 
 import warehouse
-from analytics.clean_exports import CleanedData, clean_exports
-from analytics.warehouse_analytics import read_segment_map
-from core.paths import BUNDLED_DATA
+from analytics.marts.inputs import read_segment_map
 
 
 @pytest.fixture(scope="session")
-def real_cleaned(tmp_path_factory) -> CleanedData:
-    """The bundled UCI Online Retail file, cleaned: the parquet streams and the ledger."""
-    return clean_exports([BUNDLED_DATA], tmp_path_factory.mktemp("real_streams") / "clean")
+def real_sales(real_cleaned) -> pd.DataFrame:
+    """The clean sales of the bundled UCI Online Retail file."""
+    return pd.read_parquet(real_cleaned.sales_file)
 
 
 @pytest.fixture(scope="session")
-def real_streams(real_cleaned) -> dict[str, pd.DataFrame]:
-    """The clean sales and returns of the bundled UCI Online Retail file, by stream name."""
-    return {"sale": pd.read_parquet(real_cleaned.stream("sale")), "return": pd.read_parquet(real_cleaned.stream("return"))}
-
-
-@pytest.fixture(scope="session")
-def real_sales(real_streams) -> pd.DataFrame:
-    return real_streams["sale"]
-
-
-@pytest.fixture(scope="session")
-def real_returns(real_streams) -> pd.DataFrame:
-    return real_streams["return"]
+def real_returns(real_cleaned) -> pd.DataFrame:
+    """The clean returns of the bundled UCI Online Retail file."""
+    return pd.read_parquet(real_cleaned.returns_file)
 
 
 @pytest.fixture(scope="session")

@@ -96,14 +96,16 @@ def write_parquet(rows, path: Path) -> Path:
     return path
 
 
-# name -> (writer, rows it can carry, export name the log should report)
 def write_every_format(folder: Path) -> dict[str, tuple[Path, list, str]]:
+    """name -> (the file written, the rows it carries, the export name the log should report)."""
+    kaggle = write_csv(ALL_ROWS, folder / "data.csv", ONLINE_RETAIL, "month_first", "ISO-8859-1", float_ids=True)
+    ii_xlsx = write_xlsx(ALL_ROWS, folder / "online_retail_II.xlsx", ONLINE_RETAIL_II, ["Year 2009-2010", "Year 2010-2011"])
     return {
-        "kaggle_csv": (write_csv(ALL_ROWS, folder / "data.csv", ONLINE_RETAIL, "month_first", "ISO-8859-1", float_ids=True), ALL_ROWS, 'Kaggle "E-Commerce Data" (data.csv)'),
+        "kaggle_csv": (kaggle, ALL_ROWS, 'Kaggle "E-Commerce Data" (data.csv)'),
         "uci_csv": (write_csv(ALL_ROWS, folder / "online_retail.csv", ONLINE_RETAIL), ALL_ROWS, "UCI Online Retail"),
         "uci_csv_gz": (write_csv(ALL_ROWS, folder / "online_retail.csv.gz", ONLINE_RETAIL, compress=True), ALL_ROWS, "UCI Online Retail"),
         "uci_xlsx": (write_xlsx(ALL_ROWS, folder / "Online Retail.xlsx", ONLINE_RETAIL, ["Online Retail"]), ALL_ROWS, "UCI Online Retail"),
         "ii_csv": (write_csv(ALL_ROWS, folder / "online_retail_II.csv", ONLINE_RETAIL_II, float_ids=True), ALL_ROWS, "UCI Online Retail II"),
-        "ii_xlsx": (write_xlsx(ALL_ROWS, folder / "online_retail_II.xlsx", ONLINE_RETAIL_II, ["Year 2009-2010", "Year 2010-2011"]), ALL_ROWS, "UCI Online Retail II"),
+        "ii_xlsx": (ii_xlsx, ALL_ROWS, "UCI Online Retail II"),
         "uci_parquet": (write_parquet(TYPED_ROWS, folder / "online_retail.parquet"), TYPED_ROWS, "UCI Online Retail"),
     }

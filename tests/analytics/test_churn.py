@@ -96,10 +96,7 @@ def test_high_value_at_risk_keeps_high_risk_customers_above_the_value_quantile()
 
 
 def test_evaluation_contracts(real_sales, real_returns):
-    message = (
-        "test_cutoff 2011-08-01 must be at least horizon_days (90) after train_cutoff 2011-06-13, "
-        "when the training labels are known."
-    )
+    message = "test_cutoff 2011-08-01 must be at least horizon_days (90) after train_cutoff 2011-06-13, when the training labels are known."
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         evaluate_churn_model(real_sales, real_returns, TRAIN_CUTOFF, "2011-08-01")
     message = "the 90-day label window after 2011-10-01 ends 2011-12-30, after the data (last sale day 2011-12-09)."
@@ -156,9 +153,7 @@ def test_rows_after_the_test_window_never_change_the_evaluation_or_the_scores(re
     sales, returns = future_rows(real_sales, end), future_rows(real_returns, end)
     again = evaluate_churn_model(sales, returns, TRAIN_CUTOFF, TEST_CUTOFF)
     pd.testing.assert_frame_equal(again.table, evaluation.table)
-    pd.testing.assert_frame_equal(
-        score_customers(sales, returns, as_of=end), score_customers(real_sales, real_returns, as_of=end)
-    )
+    pd.testing.assert_frame_equal(score_customers(sales, returns, as_of=end), score_customers(real_sales, real_returns, as_of=end))
 
 
 def test_every_current_customer_is_scored(real_sales, real_returns):

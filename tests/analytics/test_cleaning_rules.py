@@ -5,9 +5,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from analytics.clean_exports import clean_exports
+from analytics.cleaning.clean_exports import clean_exports
 from core.errors import UserError
-from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, expected_rules, write_csv, write_every_format
+from tests.analytics.raw_fixtures import ONLINE_RETAIL, expected_rules, write_csv, write_every_format
 
 FORMATS = ["kaggle_csv", "uci_csv", "uci_csv_gz", "uci_xlsx", "ii_csv", "ii_xlsx", "uci_parquet"]
 

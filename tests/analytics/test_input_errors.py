@@ -5,7 +5,7 @@ import gzip
 import pandas as pd
 import pytest
 
-from analytics.clean_exports import clean_exports
+from analytics.cleaning.clean_exports import clean_exports
 from core.errors import UserError
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
 
@@ -20,7 +20,8 @@ def test_missing_column_lists_expected_and_found(tmp_path):
     message = str(error.value)
     assert str(bad) in message
     assert "missing required column(s) UnitPrice" in message
-    assert "Expected the Online Retail export columns: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country" in message
+    expected = "InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country"
+    assert f"Expected the Online Retail export columns: {expected}" in message
     assert "Found: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, CustomerID, Country" in message
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.clean_exports import clean_exports
+from analytics.cleaning.clean_exports import clean_exports
 from analytics.synthetic import generate
 from tests.analytics.raw_fixtures import ONLINE_RETAIL
 

@@ -19,7 +19,11 @@ def test_whales_and_their_share_by_hand():
     assert flags["customer_id"].tolist()[:3] == [2, 3, 4]
     assert flags.loc[flags["is_whale"], "customer_id"].tolist() == [2]
     assert whale_summary(flags) == {
-        "whales": 1, "customers": 10, "customer_share": 0.1, "revenue_share": 0.5, "whale_min_net_revenue": 50.0,
+        "whales": 1,
+        "customers": 10,
+        "customer_share": 0.1,
+        "revenue_share": 0.5,
+        "whale_min_net_revenue": 50.0,
     }
     flags = flag_whales(customers, share_of_customers=0.25)  # ceil(2.5) = 3 whales: 50 + 20 + 10
     assert flags.loc[flags["is_whale"], "customer_id"].tolist() == [2, 3, 4]

@@ -44,7 +44,10 @@ def test_overlapping_drops_in_the_landing_folder_equal_the_whole_export(workspac
     assert load_warehouse(params).loaded == []  # nothing new
 
     database = warehouse_file(workspace)
-    overlap = query(database, f"SELECT count(*) FROM stg.sale_line s WHERE s.line_key IN (SELECT line_key FROM dw.fact_sales WHERE source = '{drops.second.name}')")
+    overlap = query(
+        database,
+        f"SELECT count(*) FROM stg.sale_line s WHERE s.line_key IN (SELECT line_key FROM dw.fact_sales WHERE source = '{drops.second.name}')",
+    )
     assert overlap[0][0] > 0  # the second drop did carry lines the first one had loaded
 
     # the reference: the whole export loaded at once into a fresh warehouse
@@ -60,4 +63,3 @@ def test_overlapping_drops_in_the_landing_folder_equal_the_whole_export(workspac
     sales_in_ledgers = query(database, "SELECT sum(row_count) FROM etl.cleaning_ledger WHERE disposition = 'sale'")[0][0]
     fact_rows = query(database, "SELECT count(*) FROM dw.fact_sales")[0][0]
     assert sales_in_ledgers > fact_rows  # the overlap was counted by both ledgers, stored once
-

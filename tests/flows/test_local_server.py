@@ -66,7 +66,14 @@ def test_deploy_all_and_run_the_landing_deployment_through_a_worker(tmp_path, dr
     logs.mkdir()
 
     def start(name: str, *args: str, **kwargs) -> subprocess.Popen:
-        process = subprocess.Popen([*PREFECT, *args], env=kwargs.pop("env", env), stdout=open(logs / f"{name}.log", "w"), stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        process = subprocess.Popen(
+            [*PREFECT, *args],
+            env=kwargs.pop("env", env),
+            stdout=open(logs / f"{name}.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **kwargs,
+        )
         started.append(process)
         return process
 
@@ -89,7 +96,12 @@ def test_deploy_all_and_run_the_landing_deployment_through_a_worker(tmp_path, dr
         daily = httpx.get(f"{api}/deployments/{deployments['daily-full-run']['id']}/schedules", timeout=10).json()
         assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in daily] == [("0 6 * * *", "Europe/London")]
 
-        worker_env = {**env, "CIP_WORK_DIR": str(workspace / ".cip"), "CIP_LANDING_DIR": str(workspace / "landing"), "CIP_OUTPUT_DIR": str(workspace / "output")}
+        worker_env = {
+            **env,
+            "CIP_WORK_DIR": str(workspace / ".cip"),
+            "CIP_LANDING_DIR": str(workspace / "landing"),
+            "CIP_OUTPUT_DIR": str(workspace / "output"),
+        }
         start("worker", "worker", "start", "--pool", "cip-process", "--limit", "1", env=worker_env, cwd=PROJECT)
         flow_run = httpx.post(f"{api}/deployments/{deployments['landing-folder']['id']}/create_flow_run", json={}, timeout=10).json()
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from etl.lock import PipelineLocked
 from flows.load_warehouse import load_warehouse
 from flows.parameters import PipelineParameters
 from tests.flows.conftest import CIP_VARIABLES, checksums, query, warehouse_file
-from warehouse.lock import PipelineLocked
 
 RUNNER = Path(__file__).with_name("interrupted_run.py")
 PROJECT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,10 @@ def start_stopping_run(point: str, folder: Path, files: list[Path]) -> tuple[sub
     env.update(PREFECT_API_URL=PREFECT_API_URL.value(), PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONPATH=str(PROJECT))
     child = subprocess.Popen(
         [sys.executable, str(RUNNER), point, str(marker), *map(str, files)],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / f"child-{point}.log", "w"),
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / f"child-{point}.log", "w"),
     )
     deadline = time.monotonic() + STOP_TIMEOUT
     while not marker.exists():
@@ -68,7 +71,7 @@ def test_a_run_killed_mid_load_is_completed_by_the_next_run(point, workspace, dr
     # what the kill left: the first file complete, the second batch open and none of its lines
     assert query(database, "SELECT batch_id, status FROM etl.batch ORDER BY batch_id") == [(1, "succeeded"), (2, "running")]
     assert query(database, "SELECT count(*) FROM dw.fact_sales WHERE batch_id = 2") == [(0,)]
-    assert query(database, f"SELECT DISTINCT source FROM dw.fact_sales") == [(drops.first.name,)]
+    assert query(database, "SELECT DISTINCT source FROM dw.fact_sales") == [(drops.first.name,)]
 
     rerun = load_warehouse(PipelineParameters(inputs=[drops.first, drops.second], chunk_rows=1_000))
 
@@ -81,7 +84,11 @@ def test_a_second_run_exits_with_a_clear_message_while_one_holds_the_lock(worksp
     child, _ = start_stopping_run("staged", workspace, [drops.first, drops.second])
     try:
         started = time.monotonic()
-        with pytest.raises(PipelineLocked, match=r"another pipeline run holds the lock on this warehouse \(process \d+ on .+ since .+; lock file .+warehouse\.duckdb\.lock\)\. try again when it has finished\."):
+        with pytest.raises(
+            PipelineLocked,
+            match=r"another pipeline run holds the lock on this warehouse "
+            r"\(process \d+ on .+ since .+; lock file .+warehouse\.duckdb\.lock\)\. try again when it has finished\.",
+        ):
             load_warehouse(PipelineParameters(inputs=[drops.first]))
         with pytest.raises(PipelineLocked, match="It did not finish within the wait"):
             load_warehouse(PipelineParameters(inputs=[drops.first], lock_wait_seconds=2))

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 import trustme
 
-from powerbi.auth import ServicePrincipalToken
-from powerbi.refresh import RefreshClient
+from powerbi.refresh.auth import ServicePrincipalToken
+from powerbi.refresh.client import RefreshClient
 from tests.powerbi.fakes import FakeIdentity, FakePowerBI
 
 
@@ -63,7 +63,8 @@ def make_client(identity, pbi, ca_file, clock):
 
     def make(**options) -> RefreshClient:
         secret = options.pop("secret", identity.client_secret)
-        token = ServicePrincipalToken(identity.tenant, options.pop("client_id", identity.client_id), secret, authority_host=identity.url, verify=ca_file)
+        client_id = options.pop("client_id", identity.client_id)
+        token = ServicePrincipalToken(identity.tenant, client_id, secret, authority_host=identity.url, verify=ca_file)
         settings = dict(
             api_url=pbi.api_url, workspace_id=pbi.workspace, dataset_id=pbi.dataset, token=token, verify=ca_file,
             clock=clock.monotonic, sleep=clock.sleep, timeout_seconds=3600,

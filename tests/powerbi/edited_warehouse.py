@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import warehouse
-from warehouse.sql_files import DEFAULT_SQL_ROOT
+from core.paths import SQL_ROOT
 
 PRODUCT_DESCRIPTION = ("dw/dim_product.sql", "    description     NVARCHAR", "    product_description NVARCHAR")
 
@@ -16,7 +16,7 @@ def deploy_edited_schema(folder: Path, file: str, old: str, new: str, url: str =
     """Copy sql/schema into `folder`, replace `old` by `new` in schema/`file`, deploy into `url`;
     returns the open engine (the caller closes it)."""
     schema = folder / "sql" / "schema"
-    shutil.copytree(DEFAULT_SQL_ROOT / "schema", schema)
+    shutil.copytree(SQL_ROOT / "schema", schema)
     path = schema / file
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in {file}"

@@ -39,12 +39,12 @@ TERMINAL = {"completed", "failed", "cancelled", "disabled", "timedout"}
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(moment: dt.datetime) -> str:
     """The service's format: seven fraction digits and Z."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
 @dataclass
@@ -149,7 +149,8 @@ class FakeIdentity(_Server):
     def respond(self, request: Recorded) -> Reply:
         tenant, _, rest = request.path.strip("/").partition("/")
         if tenant != self.tenant:
-            return Reply(400, {"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.\r\nTrace ID: 0"})
+            description = f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.\r\nTrace ID: 0"
+            return Reply(400, {"error": "invalid_tenant", "error_description": description})
         base = f"{self.url}/{tenant}"
         if request.method == "GET" and rest == "v2.0/.well-known/openid-configuration":
             return Reply(200, {
@@ -163,9 +164,16 @@ class FakeIdentity(_Server):
             if form.get("grant_type") != "client_credentials":
                 return Reply(400, {"error": "unsupported_grant_type", "error_description": "AADSTS70003: unsupported grant"})
             if form.get("client_id") != self.client_id:
-                return Reply(400, {"error": "unauthorized_client", "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the directory '{tenant}'.\r\nTrace ID: 1"})
+                description = (
+                    f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the directory '{tenant}'.\r\nTrace ID: 1"
+                )
+                return Reply(400, {"error": "unauthorized_client", "error_description": description})
             if self.reject_secret or form.get("client_secret") != self.client_secret:
-                return Reply(401, {"error": "invalid_client", "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{self.client_id}'.\r\nTrace ID: 2"})
+                description = (
+                    "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, "
+                    f"not the client secret ID, for a secret added to app '{self.client_id}'.\r\nTrace ID: 2"
+                )
+                return Reply(401, {"error": "invalid_client", "error_description": description})
             if SCOPE not in form.get("scope", "").split():
                 return Reply(400, {"error": "invalid_scope", "error_description": "AADSTS1002012: The provided value for scope is not valid."})
             token = f"fake-access-token-{len(self.issued) + 1}-{uuid.uuid4().hex}"
@@ -251,11 +259,12 @@ class FakePowerBI(_Server):
     def respond(self, request: Recorded) -> Reply:
         authorization = request.headers.get("authorization", "")
         if not authorization.startswith("Bearer ") or authorization[7:] not in self.identity.issued:
-            return Reply(401, {"error": {"code": "TokenExpired", "message": "Access token is missing, invalid or expired"}}, {"WWW-Authenticate": 'Bearer realm=""'})
+            expired = {"error": {"code": "TokenExpired", "message": "Access token is missing, invalid or expired"}}
+            return Reply(401, expired, {"WWW-Authenticate": 'Bearer realm=""'})
         prefix = f"/v1.0/myorg/groups/{self.workspace}/datasets/{self.dataset}/refreshes"
         if not request.path.startswith(prefix):
             return Reply(404, {"error": {"code": "ItemNotFound", "message": f"Couldn't find dataset {request.path}"}})
-        rest = request.path[len(prefix):].strip("/")
+        rest = request.path[len(prefix) :].strip("/")
         if request.method == "POST" and not rest:
             return self._trigger(request)
         if request.method == "GET" and not rest:

@@ -13,17 +13,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.settings import Settings
-from powerbi.auth import ServicePrincipalToken
-from powerbi.configuration import client_from_settings, is_configured, missing_settings, not_configured_message
-from powerbi.errors import ApiError, PowerBIError, ServiceUnavailable, TokenError
-from powerbi.refresh import RefreshClient, already_running
-from powerbi.transport import Pacing
+from core.settings import load_settings
+from powerbi.refresh.auth import ServicePrincipalToken
+from powerbi.refresh.client import RefreshClient
+from powerbi.refresh.configuration import client_from_settings, is_configured, missing_settings, not_configured_message
+from powerbi.refresh.entries import already_running
+from powerbi.refresh.errors import ApiError, PowerBIError, ServiceUnavailable, TokenError
+from powerbi.refresh.transport import Pacing
 from tests.powerbi.fakes import ACCEPT, END, Plan, Reply
 
 STANDARD_BODY = {"notifyOption": "NoNotification"}
 ENHANCED_BODY = {"type": "Full", "commitMode": "transactional", "retryCount": 0}
-ALREADY_400 = Reply(400, {"error": {"code": "InvalidRequest", "message": "Invalid dataset refresh request. Another refresh request is already executing"}})
+ALREADY_400 = Reply(
+    400, {"error": {"code": "InvalidRequest", "message": "Invalid dataset refresh request. Another refresh request is already executing"}}
+)
 ALREADY_409 = Reply(409, {"error": {"code": "Conflict", "message": "The refresh operation is already in progress"}})
 CREDENTIALS_FAILED = json.dumps({
     "errorCode": "ModelRefreshFailed_CredentialsNotSpecified",
@@ -32,7 +35,7 @@ CREDENTIALS_FAILED = json.dumps({
 
 
 def ago(seconds: float) -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)
+    return dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
 
 
 def bearer_tokens(pbi) -> set[str]:
@@ -99,7 +102,9 @@ def test_a_failed_refresh_is_reported_failed_with_the_service_error(make_client,
     assert not result.ok and result.status == "failed" and result.service_status == "Failed"
     assert result.error_code == "ModelRefreshFailed_CredentialsNotSpecified"
     assert result.error_message == "The credentials provided for the SQL source are invalid. Table: FactSales."
-    assert result.error_details == ["ModelRefreshFailed_CredentialsNotSpecified: The credentials provided for the SQL source are invalid. Table: FactSales."]
+    assert result.error_details == [
+        "ModelRefreshFailed_CredentialsNotSpecified: The credentials provided for the SQL source are invalid. Table: FactSales."
+    ]
     assert result.duration_seconds == 3.0
     assert "failed (service status Failed): ModelRefreshFailed_CredentialsNotSpecified: The credentials" in result.summary()
 
@@ -107,7 +112,8 @@ def test_a_failed_refresh_is_reported_failed_with_the_service_error(make_client,
 def test_an_enhanced_failure_surfaces_its_messages(make_client, pbi):
     messages = [{"code": "DMTS_DatasourceHasNoCredentialError", "message": "Data source error: no credentials.", "type": "Error"},
                 {"code": "Info", "message": "partition FactSales skipped", "type": "Warning"}]  # fmt: skip
-    pbi.plans.append(Plan([{"status": "Unknown", "extendedStatus": "InProgress"}, {"status": "Failed", "extendedStatus": "Failed", "messages": messages}]))
+    failed = {"status": "Failed", "extendedStatus": "Failed", "messages": messages}
+    pbi.plans.append(Plan([{"status": "Unknown", "extendedStatus": "InProgress"}, failed]))
     result = make_client(refresh_type="enhanced").refresh()
 
     assert result.status == "failed" and not result.ok
@@ -291,7 +297,8 @@ def test_a_configured_ca_bundle_wins_over_requests_ca_bundle_in_the_environment(
     system_cas = ServicePrincipalToken(identity.tenant, identity.client_id, identity.client_secret, authority_host=identity.url)
     with pytest.raises(TokenError, match="TLS verification of .* failed; check CIP_POWERBI_CA_BUNDLE"):
         system_cas()
-    with pytest.raises(PowerBIError, match=r"GET /v1.0/myorg/.*/refreshes\?\$top=20: TLS verification of 127.0.0.1:\d+ failed; check CIP_POWERBI_CA_BUNDLE"):
+    tls_failed = r"GET /v1.0/myorg/.*/refreshes\?\$top=20: TLS verification of 127.0.0.1:\d+ failed; check CIP_POWERBI_CA_BUNDLE"
+    with pytest.raises(PowerBIError, match=tls_failed):
         make_client(verify=True).refresh()
     assert len(pbi.requests) == 3  # snapshot, POST, history of the successful run: the TLS failure was not retried
 
@@ -313,7 +320,7 @@ def test_a_standard_refresh_without_an_id_is_ours_not_an_older_scheduled_one(mak
 
 def test_our_refresh_is_the_earliest_new_api_refresh_at_or_after_our_request(make_client):
     client = make_client()
-    requested = dt.datetime(2024, 5, 1, 6, 0, 0, tzinfo=dt.timezone.utc)
+    requested = dt.datetime(2024, 5, 1, 6, 0, 0, tzinfo=dt.UTC)
 
     def entry(request_id, seconds, refresh_type="ViaApi"):
         return {"requestId": request_id, "refreshType": refresh_type, "startTime": (requested + dt.timedelta(seconds=seconds)).isoformat()}
@@ -384,17 +391,17 @@ def test_settings_decide_whether_power_bi_is_configured(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "WORKSPACE_ID", "DATASET_ID"):
         monkeypatch.delenv(f"CIP_POWERBI_{name}", raising=False)
-    empty = Settings()
+    empty = load_settings()
     assert not is_configured(empty) and len(missing_settings(empty)) == 5
     assert "not configured" in not_configured_message(empty) and "CIP_POWERBI_CLIENT_SECRET" in not_configured_message(empty)
-    partial = Settings(powerbi_tenant_id="t", powerbi_client_id="c", powerbi_client_secret="s", powerbi_workspace_id="  ")
+    partial = load_settings(powerbi_tenant_id="t", powerbi_client_id="c", powerbi_client_secret="s", powerbi_workspace_id="  ")
     assert missing_settings(partial) == ["CIP_POWERBI_WORKSPACE_ID", "CIP_POWERBI_DATASET_ID"]
     with pytest.raises(ValueError, match="CIP_POWERBI_WORKSPACE_ID, CIP_POWERBI_DATASET_ID"):
         client_from_settings(partial)
 
 
 def test_a_client_from_settings_refreshes_the_configured_dataset(identity, pbi, ca_file, clock):
-    settings = Settings(
+    settings = load_settings(
         powerbi_tenant_id=identity.tenant, powerbi_client_id=identity.client_id, powerbi_client_secret=identity.client_secret,
         powerbi_workspace_id=pbi.workspace, powerbi_dataset_id=pbi.dataset, powerbi_refresh_type="enhanced",
         powerbi_authority_host=identity.url, powerbi_api_url=pbi.api_url, powerbi_ca_bundle=ca_file, powerbi_refresh_timeout_seconds=900,

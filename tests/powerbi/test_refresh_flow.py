@@ -20,8 +20,8 @@ from prefect.client.schemas.filters import (
 from prefect.logging.handlers import APILogWorker
 
 from flows.refresh_power_bi import ARTIFACT_KEY, refresh_power_bi
-from tests.powerbi.fakes import Plan
 from tests.powerbi.edited_warehouse import PRODUCT_DESCRIPTION, deploy_edited_schema
+from tests.powerbi.fakes import Plan
 
 POWERBI_VARIABLES = ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "WORKSPACE_ID", "DATASET_ID", "REFRESH_TYPE",
                      "AUTHORITY_HOST", "API_URL", "CA_BUNDLE", "REFRESH_TIMEOUT_SECONDS")  # fmt: skip
@@ -96,7 +96,8 @@ def test_a_failed_refresh_fails_the_flow_run_with_the_service_error(configured, 
     state = refresh_power_bi(return_state=True)
 
     assert state.is_failed()
-    with pytest.raises(Exception, match="failed \\(service status Failed\\): ModelRefreshFailed_CredentialsNotSpecified: The credentials of the SQL source are invalid"):
+    failed = "failed \\(service status Failed\\): ModelRefreshFailed_CredentialsNotSpecified: The credentials of the SQL source are invalid"
+    with pytest.raises(Exception, match=failed):
         state.result()
     with get_client(sync_client=True) as client:
         (task_run,) = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))

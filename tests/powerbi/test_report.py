@@ -1,7 +1,8 @@
-"""The PBIR report in powerbi/ and its offline validation (powerbi/schemas.py, powerbi/report_fields.py).
+"""The PBIR report in powerbi/ and its offline validation (powerbi/validate/: schemas.py, report.py,
+fields.py, json_files.py).
 
-The real project must validate with zero problems against Microsoft's JSON schemas (a local copy,
-setting CIP_POWERBI_SCHEMA_DIR) and against the semantic model; each check is then shown to fire
+The real project must validate with zero problems against Microsoft's JSON schemas (the vendored
+copy, setting CIP_POWERBI_SCHEMA_DIR) and against the semantic model; each check is then shown to fire
 on a deliberately broken copy of the project in tmp_path. Schemas are parsed and compiled once
 for the module (the `store` fixture).
 """
@@ -14,40 +15,34 @@ from pathlib import Path
 
 import pytest
 
-from powerbi.report_fields import FieldRef, distinct_fields, document_fields, report_fields
-from powerbi.schemas import (
-    PROJECT_DIR,
-    SCHEMA_URL_PREFIX,
-    Problem,
-    SchemaNotFound,
-    SchemaStore,
-    default_schema_dir,
-    project_files,
-    validate_project,
-)
-from powerbi.tmdl import read_model
+from core.paths import POWERBI_PROJECT
+from core.settings import load_settings
+from powerbi.validate import Problem, validate
+from powerbi.validate.fields import FieldRef, distinct_fields, document_fields, report_fields
+from powerbi.validate.json_files import project_files
+from powerbi.validate.project import check_json_files
+from powerbi.validate.schemas import SCHEMA_URL_PREFIX, SchemaNotFound, SchemaStore
+from powerbi.validate.tmdl import read_model
 from tests.powerbi.contract import REQUIRED_MEASURES
 
-REPORT = PROJECT_DIR / "CustomerIntelligence.Report"
-MODEL = PROJECT_DIR / "CustomerIntelligence.SemanticModel"
+REPORT = POWERBI_PROJECT / "CustomerIntelligence.Report"
+MODEL = POWERBI_PROJECT / "CustomerIntelligence.SemanticModel"
 PAGES = REPORT / "definition" / "pages"
 PAGES_JSON = "CustomerIntelligence.Report/definition/pages/pages.json"
-SKIP_REASON = (
-    "Microsoft's fabric JSON schemas are not available: set CIP_POWERBI_SCHEMA_DIR "
-    "(Settings.powerbi_schema_dir) to a copy of https://github.com/microsoft/json-schemas (the folder holding fabric/)"
-)
 REQUIRED_PAGES = {
-    "Executive Overview", "RFM Segments", "Cohort Retention", "Market Basket", "Churn Risk and Whales", "Customer 360",
+    "Executive Overview",
+    "RFM Segments",
+    "Cohort Retention",
+    "Product Association",
+    "Churn Risk and Whales",
+    "Customer 360",
 }
 
 
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def schema_dir() -> Path:
-    folder = default_schema_dir()
-    if folder is None or not (folder / "fabric").is_dir():
-        pytest.skip(SKIP_REASON)
-    return folder
+    return load_settings().powerbi_schema_dir
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +54,7 @@ def store(schema_dir) -> SchemaStore:
 def project(tmp_path) -> Path:
     """A copy of the PBIP project (no Python files) to break."""
     target = tmp_path / "powerbi"
-    shutil.copytree(PROJECT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__", ".pbi"))
+    shutil.copytree(POWERBI_PROJECT, target, ignore=shutil.ignore_patterns("*.py", "__pycache__", ".pbi"))
     return target
 
 
@@ -86,7 +81,7 @@ def rel(page: str, visual: str | None = None) -> str:
 
 # -- the real project ----------------------------------------------------------------------------------
 def test_the_project_validates_with_zero_problems(store):
-    problems = validate_project(PROJECT_DIR, store)
+    problems = check_json_files(POWERBI_PROJECT, store)
     assert problems == [], "\n".join(map(str, problems))
 
 
@@ -94,7 +89,7 @@ def test_every_report_file_names_the_newest_schema_version(store):
     def version(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in text.split("."))
 
-    files = [p for p in project_files(PROJECT_DIR) if REPORT in p.parents or p.suffix == ".pbip"]
+    files = [p for p in project_files(POWERBI_PROJECT) if REPORT in p.parents or p.suffix == ".pbip"]
     assert len(files) > 40
     for path in files:
         url = load(path)["$schema"]
@@ -102,7 +97,7 @@ def test_every_report_file_names_the_newest_schema_version(store):
         assert local is not None and local.is_file(), url
         family = local.parent.parent
         newest = max((d.name for d in family.iterdir() if d.is_dir()), key=version)
-        assert local.parent.name == newest, f"{path.relative_to(PROJECT_DIR)} uses {url}; newest is {newest}"
+        assert local.parent.name == newest, f"{path.relative_to(POWERBI_PROJECT)} uses {url}; newest is {newest}"
 
 
 def test_the_six_pages_exist_in_order_with_customer_360_as_drill_through():
@@ -121,8 +116,11 @@ def test_the_six_pages_exist_in_order_with_customer_360_as_drill_through():
     assert drill_filter["field"] == customer_id and drill_filter["howCreated"] == "Drillthrough"
 
     # a customer row elsewhere in the report is where the drill-through starts
-    sources = [r for r in report_fields(REPORT) if r.key == ("Customer", "Customer ID", "column")
-               and "/Customer360/" not in r.file.as_posix() and ".queryState." in r.json_path]
+    sources = [
+        r
+        for r in report_fields(REPORT)
+        if r.key == ("Customer", "Customer ID", "column") and "/Customer360/" not in r.file.as_posix() and ".queryState." in r.json_path
+    ]
     assert sources
 
 
@@ -131,13 +129,15 @@ def test_pages_carry_the_required_visuals():
         return {p.parent.name: load(p) for p in (PAGES / page / "visuals").glob("*/visual.json")}
 
     def card_measures(page: str) -> set[str]:
-        return {v["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Property"]
-                for v in visuals(page).values() if v["visual"]["visualType"] == "card"}
+        return {
+            v["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Property"]
+            for v in visuals(page).values()
+            if v["visual"]["visualType"] == "card"
+        }
 
-    assert card_measures("ExecutiveOverview") == {
-        "Revenue", "Net Revenue", "Orders", "Customers", "Average Order Value", "Return Rate"}
+    assert card_measures("ExecutiveOverview") == {"Revenue", "Net Revenue", "Orders", "Customers", "Average Order Value", "Return Rate"}
     assert {"Retention Month 1", "Retention Month 3"} <= card_measures("CohortRetention")
-    assert {"Rule Count", "Top Lift"} <= card_measures("MarketBasket")
+    assert {"Rule Count", "Top Lift"} <= card_measures("ProductAssociation")
     assert {"Revenue at Risk", "Whale Share", "Whale Customers"} <= card_measures("ChurnRiskWhales")
 
     heatmap = visuals("CohortRetention")["retentionHeatmap"]["visual"]
@@ -146,10 +146,10 @@ def test_pages_carry_the_required_visuals():
     fill_rule = heatmap["objects"]["values"][0]["properties"]["backColor"]["solid"]["color"]["expr"]["FillRule"]
     assert fill_rule["Input"] == heatmap["query"]["queryState"]["Values"]["projections"][0]["field"]
 
-    rules = visuals("MarketBasket")["associationRules"]["visual"]["query"]
-    assert rules["sortDefinition"]["sort"] == [{
-        "field": {"Column": {"Expression": {"SourceRef": {"Entity": "Product Association"}}, "Property": "Lift"}},
-        "direction": "Descending"}]
+    rules = visuals("ProductAssociation")["associationRules"]["visual"]["query"]
+    assert rules["sortDefinition"]["sort"] == [
+        {"field": {"Column": {"Expression": {"SourceRef": {"Entity": "Product Association"}}, "Property": "Lift"}}, "direction": "Descending"}
+    ]
     assert {v["visual"]["visualType"] for v in visuals("RfmSegments").values()} >= {"slicer", "pivotTable", "tableEx"}
 
 
@@ -177,10 +177,8 @@ def test_fields_of_the_top_products_visual_by_hand():
         ("Sales", "Revenue", "measure", "$.visual.query.sortDefinition.sort[0].field.Measure"),
         # the Top 10 filter: its field, then the aliases p and s of the subquery and of the outer From
         ("Product", "Description", "column", "$.filterConfig.filters[0].field.Column"),
-        ("Product", "Description", "column",
-         "$.filterConfig.filters[0].filter.From[0].Expression.Subquery.Query.Select[0].Column"),
-        ("Sales", "Revenue", "measure",
-         "$.filterConfig.filters[0].filter.From[0].Expression.Subquery.Query.OrderBy[0].Expression.Measure"),
+        ("Product", "Description", "column", "$.filterConfig.filters[0].filter.From[0].Expression.Subquery.Query.Select[0].Column"),
+        ("Sales", "Revenue", "measure", "$.filterConfig.filters[0].filter.From[0].Expression.Subquery.Query.OrderBy[0].Expression.Measure"),
         ("Product", "Description", "column", "$.filterConfig.filters[0].filter.Where[0].Condition.In.Expressions[0].Column"),
     ]
     assert all(r.file == Path("topProducts/visual.json") for r in refs)
@@ -192,20 +190,42 @@ def test_fields_through_aggregations_hierarchies_variations_and_aliases():
 
     document = {
         "Values": [
-            {"Aggregation": {"Expression": {"Column": {"Expression": {"SourceRef": {"Entity": "Cohort Retention"}},
-                                                       "Property": "Retention Rate"}}, "Function": 1}},
-            {"HierarchyLevel": {"Expression": {"Hierarchy": {"Expression": {"SourceRef": {"Entity": "Date"}},
-                                                             "Hierarchy": "Calendar"}}, "Level": "Year"}},
-            {"Column": {"Expression": {"PropertyVariationSource": {
-                "Expression": {"SourceRef": {"Entity": "Sales"}}, "Name": "Variation", "Property": "Invoice Date"}},
-                "Property": "Year"}},
+            {
+                "Aggregation": {
+                    "Expression": {"Column": {"Expression": {"SourceRef": {"Entity": "Cohort Retention"}}, "Property": "Retention Rate"}},
+                    "Function": 1,
+                }
+            },
+            {
+                "HierarchyLevel": {
+                    "Expression": {"Hierarchy": {"Expression": {"SourceRef": {"Entity": "Date"}}, "Hierarchy": "Calendar"}},
+                    "Level": "Year",
+                }
+            },
+            {
+                "Column": {
+                    "Expression": {
+                        "PropertyVariationSource": {"Expression": {"SourceRef": {"Entity": "Sales"}}, "Name": "Variation", "Property": "Invoice Date"}
+                    },
+                    "Property": "Year",
+                }
+            },
         ],
         "filter": {
             "From": [{"Name": "c", "Entity": "Customer", "Type": 0}],
-            "Where": [{"Condition": {"In": {
-                "Expressions": [{"Column": {"Expression": source("c"), "Property": "Segment"}},
-                                {"Measure": {"Expression": source("x"), "Property": "Ghost"}}],
-                "Table": {"SourceRef": {"Source": "c"}}}}}],
+            "Where": [
+                {
+                    "Condition": {
+                        "In": {
+                            "Expressions": [
+                                {"Column": {"Expression": source("c"), "Property": "Segment"}},
+                                {"Measure": {"Expression": source("x"), "Property": "Ghost"}},
+                            ],
+                            "Table": {"SourceRef": {"Source": "c"}},
+                        }
+                    }
+                }
+            ],
         },
     }
     assert [(r.entity, r.property, r.kind, r.level) for r in document_fields(document)] == [
@@ -232,7 +252,7 @@ def test_a_visual_with_a_wrong_property_type(project, store):
     document["position"]["height"] = "tall"
     document["visual"]["query"]["queryState"]["Values"]["projections"][0]["queryRef"] = 7
     save(path, document)
-    problems = validate_project(project, store)
+    problems = check_json_files(project, store)
     assert where(problems) == [
         (rel("ExecutiveOverview", "cardRevenue"), "$.position.height", "schema"),
         (rel("ExecutiveOverview", "cardRevenue"), "$.visual.query.queryState.Values.projections[0].queryRef", "schema"),
@@ -241,11 +261,11 @@ def test_a_visual_with_a_wrong_property_type(project, store):
 
 
 def test_an_enum_outside_the_schema(project, store):
-    path = visual_path(project, "MarketBasket", "associationRules")
+    path = visual_path(project, "ProductAssociation", "associationRules")
     document = load(path)
     document["visual"]["query"]["sortDefinition"]["sort"][0]["direction"] = "Down"
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert problem.path == "$.visual.query.sortDefinition.sort[0].direction"
     assert problem.message == '"Down" is not one of "Ascending", "Descending"'
 
@@ -255,7 +275,7 @@ def test_a_file_without_schema(project, store):
     document = load(path)
     del document["$schema"]
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert (problem.file, problem.path) == ("CustomerIntelligence.Report/definition/version.json", "$")
     assert "no $schema" in problem.message
 
@@ -265,7 +285,7 @@ def test_a_schema_that_is_not_available_offline(project, store, schema_dir):
     document = load(path)
     document["$schema"] = SCHEMA_URL_PREFIX + "fabric/pbip/pbipProperties/9.9.9/schema.json"
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert (problem.file, problem.path) == ("CustomerIntelligence.pbip", "$.$schema")
     assert document["$schema"] in problem.message
     assert str(schema_dir / "fabric/pbip/pbipProperties/9.9.9/schema.json") in problem.message
@@ -275,7 +295,7 @@ def test_a_missing_referenced_schema_names_its_url_and_local_path(project, schem
     partial = tmp_path / "schemas"
     shutil.copytree(schema_dir, partial, ignore=shutil.ignore_patterns("*.md", "LICENSE"))
     shutil.rmtree(partial / "fabric/item/report/definition/semanticQuery/1.4.0")
-    problems = validate_project(project, SchemaStore(partial))
+    problems = check_json_files(project, SchemaStore(partial))
     assert problems, "visuals refer to semanticQuery 1.4.0"
     missing = SCHEMA_URL_PREFIX + "fabric/item/report/definition/semanticQuery/1.4.0/schema.json"
     assert all(p.path == "$.$schema" and missing in p.message for p in problems)
@@ -292,11 +312,11 @@ def test_a_field_pointing_at_a_column_that_does_not_exist(project, store):
     document = load(path)
     document["visual"]["query"]["queryState"]["Values"]["projections"][3]["field"]["Column"]["Property"] = "Lifetime Value"
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert where([problem]) == [
-        (rel("ChurnRiskWhales", "highRiskHighValue"), "$.visual.query.queryState.Values.projections[3].field.Column", "field")]
-    assert problem.message == (
-        "column Customer[Lifetime Value] does not exist in the semantic model CustomerIntelligence.SemanticModel")
+        (rel("ChurnRiskWhales", "highRiskHighValue"), "$.visual.query.queryState.Values.projections[3].field.Column", "field")
+    ]
+    assert problem.message == ("column Customer[Lifetime Value] does not exist in the semantic model CustomerIntelligence.SemanticModel")
 
 
 def test_a_filter_on_a_table_that_does_not_exist_and_a_measure_used_as_column(project, store):
@@ -305,30 +325,31 @@ def test_a_filter_on_a_table_that_does_not_exist_and_a_measure_used_as_column(pr
     document["filterConfig"]["filters"][0]["filter"]["From"][0]["Entity"] = "Customers"
     document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Column"]["Property"] = "Customer Count"
     save(path, document)
-    problems = validate_project(project, store)
+    problems = check_json_files(project, store)
     assert [(p.path, p.message) for p in problems] == [
-        ("$.filterConfig.filters[0].filter.Where[0].Condition.In.Expressions[0].Column",
-         "table 'Customers' is not in the semantic model CustomerIntelligence.SemanticModel"),
-        ("$.visual.query.queryState.Values.projections[0].field.Column",
-         "Customer[Customer Count] is a measure of the model, used here as a column"),
+        (
+            "$.filterConfig.filters[0].filter.Where[0].Condition.In.Expressions[0].Column",
+            "table 'Customers' is not in the semantic model CustomerIntelligence.SemanticModel",
+        ),
+        ("$.visual.query.queryState.Values.projections[0].field.Column", "Customer[Customer Count] is a measure of the model, used here as a column"),
     ]
 
 
 def test_a_byte_order_mark(project, store):
     path = project / "CustomerIntelligence.Report" / "definition" / "report.json"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    problems = validate_project(project, store)
+    problems = check_json_files(project, store)
     assert where(problems) == [("CustomerIntelligence.Report/definition/report.json", "$", "encoding")]
 
 
 def test_a_page_missing_from_pages_json(project, store):
     path = project / PAGES_JSON
     document = load(path)
-    document["pageOrder"].remove("MarketBasket")
+    document["pageOrder"].remove("ProductAssociation")
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert where([problem]) == [(PAGES_JSON, "$.pageOrder", "structure")]
-    assert "'MarketBasket' is missing from pageOrder" in problem.message
+    assert "'ProductAssociation' is missing from pageOrder" in problem.message
 
 
 def test_pages_json_naming_pages_that_do_not_exist(project, store):
@@ -337,8 +358,7 @@ def test_pages_json_naming_pages_that_do_not_exist(project, store):
     document["pageOrder"].append("Forecast")
     document["activePageName"] = "Overview"
     save(path, document)
-    assert where(validate_project(project, store)) == [
-        (PAGES_JSON, "$.activePageName", "structure"), (PAGES_JSON, "$.pageOrder[6]", "structure")]
+    assert where(check_json_files(project, store)) == [(PAGES_JSON, "$.activePageName", "structure"), (PAGES_JSON, "$.pageOrder[6]", "structure")]
 
 
 def test_a_visual_outside_the_canvas(project, store):
@@ -346,7 +366,7 @@ def test_a_visual_outside_the_canvas(project, store):
     document = load(path)
     document["position"]["x"] = 900  # 900 + 412 > 1280
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert where([problem]) == [(rel("CohortRetention", "retentionCurve"), "$.position", "layout")]
     assert problem.message == "ends outside the 1280x720 page: right edge 1312, bottom edge 704"
 
@@ -356,7 +376,7 @@ def test_a_visual_whose_name_differs_from_its_folder(project, store):
     document = load(path)
     document["name"] = "slicer1"
     save(path, document)
-    assert where(validate_project(project, store)) == [(rel("RfmSegments", "segmentSlicer"), "$.name", "structure")]
+    assert where(check_json_files(project, store)) == [(rel("RfmSegments", "segmentSlicer"), "$.name", "structure")]
 
 
 def test_a_drill_through_binding_to_a_filter_that_does_not_exist(project, store):
@@ -364,21 +384,21 @@ def test_a_drill_through_binding_to_a_filter_that_does_not_exist(project, store)
     document = load(path)
     document["pageBinding"]["parameters"][0]["boundFilter"] = "customerFilter"
     save(path, document)
-    assert where(validate_project(project, store)) == [
-        (rel("Customer360"), "$.pageBinding.parameters[0].boundFilter", "structure")]
+    assert where(check_json_files(project, store)) == [(rel("Customer360"), "$.pageBinding.parameters[0].boundFilter", "structure")]
 
 
 def test_a_report_bound_to_a_missing_semantic_model(project, store):
     shutil.rmtree(project / "CustomerIntelligence.SemanticModel")
-    problems = validate_project(project, store)
+    problems = check_json_files(project, store)
     assert where(problems) == [("CustomerIntelligence.Report/definition.pbir", "$.datasetReference.byPath.path", "structure")]
 
 
 def test_no_schema_folder_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CIP_POWERBI_SCHEMA_DIR", str(tmp_path / "nowhere"))
-    assert default_schema_dir() == tmp_path / "nowhere"
+    schema_dir = load_settings().powerbi_schema_dir
+    assert schema_dir == tmp_path / "nowhere"
     with pytest.raises(FileNotFoundError, match="CIP_POWERBI_SCHEMA_DIR"):
-        validate_project(PROJECT_DIR)
+        validate(POWERBI_PROJECT, schema_dir)
 
 
 REPORT_JSON = "CustomerIntelligence.Report/definition/report.json"
@@ -386,8 +406,11 @@ REPORT_JSON = "CustomerIntelligence.Report/definition/report.json"
 
 def test_a_theme_file_that_is_missing(project, store):
     (project / "CustomerIntelligence.Report" / "StaticResources" / "RegisteredResources" / "CustomerIntelligenceTheme.json").unlink()
-    problems = validate_project(project, store)
-    assert where(problems) == [(REPORT_JSON, "$.resourcePackages[0].items[0]", "structure"), (REPORT_JSON, "$.themeCollection.customTheme", "structure")]
+    problems = check_json_files(project, store)
+    assert where(problems) == [
+        (REPORT_JSON, "$.resourcePackages[0].items[0]", "structure"),
+        (REPORT_JSON, "$.themeCollection.customTheme", "structure"),
+    ]
     assert "no file StaticResources/RegisteredResources/CustomerIntelligenceTheme.json" in problems[1].message
 
 
@@ -396,6 +419,6 @@ def test_a_base_theme_without_its_shipped_file(project, store):
     document = load(path)
     document["themeCollection"]["baseTheme"] = dict(document["themeCollection"]["customTheme"], name="CY24SU10", type="SharedResources")
     save(path, document)
-    [problem] = validate_project(project, store)
+    [problem] = check_json_files(project, store)
     assert where([problem]) == [(REPORT_JSON, "$.themeCollection.baseTheme", "structure")]
     assert "no file StaticResources/SharedResources/BaseThemes/CY24SU10.json" in problem.message

@@ -8,7 +8,8 @@ import warehouse
 from warehouse.errors import SqlRefused
 from warehouse.mssql_engine import _positional
 from warehouse.tsql.batches import split_batches
-from warehouse.tsql.procedure import If, Sql, TryCatch, parse_procedure
+from warehouse.tsql.nodes import If, Sql, TryCatch
+from warehouse.tsql.procedure import parse_procedure
 from warehouse.tsql.runtime import compile_procedure
 from warehouse.tsql.translate import Translator
 from warehouse.tsql.types import parse_type

@@ -20,7 +20,7 @@ def test_schemas_come_before_their_tables_and_tables_before_procedures():
     assert order.index("schema/trap/ledger.sql") < order.index("schema/trap/ledger_policy.sql")
     assert order.index("schema/trap/fn_visible_note.sql") < order.index("schema/trap/ledger_policy.sql")
     assert order.index("procedures/trap/NestedInner.sql") < order.index("procedures/trap/NestedOuter.sql")
-    assert all(name.startswith("procedures/") for name in order[order.index("procedures/trap/AddLedgerEntry.sql"):])
+    assert all(name.startswith("procedures/") for name in order[order.index("procedures/trap/AddLedgerEntry.sql") :])
 
 
 def test_deploy_twice_on_a_file_keeps_data_and_another_connection_can_exec(tmp_path, caplog):

@@ -96,8 +96,7 @@ def test_the_security_policy_applies_the_power_bi_grants_to_direct_queries(engin
         "(901, N'France', N'France', N'Europe', 0), (902, N'Japan', N'Japan', N'Rest of World', 0);"
     )
     engine.query(
-        "INSERT INTO dw.dim_customer (customer_id, country, country_key, batch_id) VALUES "
-        "(90001, N'France', 901, 0), (90002, N'Japan', 902, 0);"
+        "INSERT INTO dw.dim_customer (customer_id, country, country_key, batch_id) VALUES (90001, N'France', 901, 0), (90002, N'Japan', 902, 0);"
     )
     engine.query("CREATE USER [ann@contoso.com] WITHOUT LOGIN; GRANT SELECT ON SCHEMA::dw TO [ann@contoso.com];")
     engine.query("CREATE USER [cfo@contoso.com] WITHOUT LOGIN; GRANT SELECT ON SCHEMA::dw TO [cfo@contoso.com];")
@@ -106,8 +105,7 @@ def test_the_security_policy_applies_the_power_bi_grants_to_direct_queries(engin
 
     def visible_to(user: str) -> list[int]:
         rows = engine.query(
-            f"EXECUTE AS USER = N'{user}'; "
-            "SELECT customer_id FROM dw.dim_customer WHERE customer_id >= 90001 ORDER BY customer_id; REVERT;"
+            f"EXECUTE AS USER = N'{user}'; SELECT customer_id FROM dw.dim_customer WHERE customer_id >= 90001 ORDER BY customer_id; REVERT;"
         )
         return rows["customer_id"].tolist()
 

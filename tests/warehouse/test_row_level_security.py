@@ -30,9 +30,7 @@ def engine():
 
 
 def countries_of(engine, upn: str) -> list[str]:
-    rows = engine.query(
-        f"SELECT country_name FROM sec.user_country_access WHERE user_principal_name = N'{upn}' ORDER BY country_key;"
-    )
+    rows = engine.query(f"SELECT country_name FROM sec.user_country_access WHERE user_principal_name = N'{upn}' ORDER BY country_key;")
     return rows["country_name"].tolist()
 
 
@@ -43,9 +41,7 @@ def grants(engine) -> list[tuple[str, str, str]]:
 
 def test_a_country_grant_accepts_the_exported_or_the_shown_name_and_stores_the_exported_one(engine):
     result = engine.execute("sec.GrantUserAccess", user_principal_name="Ann@Contoso.com", country="Ireland")
-    assert result.rows[["user_principal_name", "scope_type", "scope_value"]].values.tolist() == [
-        ["ann@contoso.com", "country", "EIRE"]
-    ]
+    assert result.rows[["user_principal_name", "scope_type", "scope_value"]].values.tolist() == [["ann@contoso.com", "country", "EIRE"]]
     engine.execute("sec.GrantUserAccess", user_principal_name="ann@contoso.com", country="France")
     assert countries_of(engine, "ann@contoso.com") == ["France", "EIRE"]
 
@@ -53,7 +49,10 @@ def test_a_country_grant_accepts_the_exported_or_the_shown_name_and_stores_the_e
 def test_a_region_grant_covers_the_region_countries_including_ones_added_later(engine):
     engine.execute("sec.GrantUserAccess", user_principal_name="bob@contoso.com", region="Rest of World")
     assert countries_of(engine, "bob@contoso.com") == ["Australia", "Japan"]
-    engine.query("INSERT INTO dw.dim_country (country_key, country_name, display_name, region, batch_id) VALUES (6, N'Brazil', N'Brazil', N'Rest of World', 2);")
+    engine.query(
+        "INSERT INTO dw.dim_country (country_key, country_name, display_name, region, batch_id) "
+        "VALUES (6, N'Brazil', N'Brazil', N'Rest of World', 2);"
+    )
     assert countries_of(engine, "bob@contoso.com") == ["Australia", "Japan", "Brazil"]
 
 

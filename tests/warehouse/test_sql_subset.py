@@ -17,10 +17,10 @@ import sqlfluff
 from sqlfluff.api.simple import APIParsingError
 
 import warehouse
+from core.paths import SQL_ROOT
 from tests.warehouse.conftest import FIXTURE_SQL
-from warehouse.sql_files import DEFAULT_SQL_ROOT
 
-SQL_ROOTS = {"sql": DEFAULT_SQL_ROOT, "tests/warehouse/sql": FIXTURE_SQL}
+SQL_ROOTS = {"sql": SQL_ROOT, "tests/warehouse/sql": FIXTURE_SQL}
 FILES = [(label, path.relative_to(root).as_posix()) for label, root in SQL_ROOTS.items() for path in sorted(root.rglob("*.sql"))]
 SUBSET_FILES = [(label, file) for label, file in FILES if not file.startswith("sqlserver/")]
 
@@ -67,9 +67,7 @@ def test_the_gate_names_file_and_line_of_a_refused_construct(tmp_path: Path):
     (tmp_path / "schema" / "demo").mkdir(parents=True)
     (tmp_path / "procedures").mkdir()
     (tmp_path / "schema" / "demo" / "demo.sql").write_text("CREATE SCHEMA demo;\nGO\n")
-    (tmp_path / "schema" / "demo" / "amounts.sql").write_text(
-        "CREATE TABLE demo.amounts\n(\n    amount MONEY NOT NULL\n);\nGO\n"
-    )
+    (tmp_path / "schema" / "demo" / "amounts.sql").write_text("CREATE TABLE demo.amounts\n(\n    amount MONEY NOT NULL\n);\nGO\n")
     with warehouse.connect("duckdb:///:memory:") as engine:
         problems = engine.check(tmp_path)
     [refused] = problems["schema/demo/amounts.sql"]

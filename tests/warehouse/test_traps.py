@@ -105,10 +105,7 @@ def test_nulls_sort_first_ascending_and_last_descending(engine):
 
 
 def test_ntile_bucket_sizes_put_the_remainder_in_the_first_buckets(engine):
-    frame = engine.query(
-        "SELECT NTILE(4) OVER (ORDER BY n) AS bucket "
-        "FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) AS t(n);"
-    )
+    frame = engine.query("SELECT NTILE(4) OVER (ORDER BY n) AS bucket FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) AS t(n);")
     assert frame["bucket"].value_counts().sort_index().tolist() == [3, 3, 2, 2]
 
 
@@ -119,10 +116,7 @@ def test_group_by_and_distinct_ignore_case(engine):
 
 
 def test_recursive_cte_without_the_recursive_keyword(engine):
-    sql = (
-        "WITH numbers AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM numbers WHERE n < 5) "
-        "SELECT SUM(n) AS total FROM numbers;"
-    )
+    sql = "WITH numbers AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM numbers WHERE n < 5) SELECT SUM(n) AS total FROM numbers;"
     assert single_value(engine, sql) == 15
 
 

@@ -8,7 +8,9 @@ from warehouse.tsql.tokens import Token, tokenize
 
 
 @dataclass(frozen=True)
-class Batch:
+class SqlBatch:
+    """One batch of a T-SQL file: the text between two `GO` lines, with its tokens."""
+
     text: str
     line: int  # line of the batch's first token in its file
     tokens: tuple[Token, ...]
@@ -19,10 +21,10 @@ class Batch:
         return self.text[first.start - offset : last.end - offset]
 
 
-def split_batches(text: str) -> list[Batch]:
+def split_batches(text: str) -> list[SqlBatch]:
     """Batches separated by a line holding only `GO` (strings and comments are respected)."""
     tokens = tokenize(text)
-    batches: list[Batch] = []
+    batches: list[SqlBatch] = []
     current: list[Token] = []
     for index, token in enumerate(tokens):
         if token.is_word("GO") and _alone_on_its_line(tokens, index):
@@ -41,6 +43,6 @@ def _alone_on_its_line(tokens: list[Token], index: int) -> bool:
     return before and after
 
 
-def _close(batches: list[Batch], tokens: list[Token], text: str) -> None:
+def _close(batches: list[SqlBatch], tokens: list[Token], text: str) -> None:
     if tokens:
-        batches.append(Batch(text[tokens[0].start : tokens[-1].end], tokens[0].line, tuple(tokens)))
+        batches.append(SqlBatch(text[tokens[0].start : tokens[-1].end], tokens[0].line, tuple(tokens)))

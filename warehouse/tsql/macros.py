@@ -8,8 +8,7 @@ from __future__ import annotations
 
 TSQL_MACROS = (
     # T-SQL `int / int` truncates toward zero (DuckDB's `//` does too) and fails on zero.
-    "CREATE OR REPLACE MACRO tsql_int_divide(a, b) AS "
-    "CASE WHEN b = 0 THEN error('Divide by zero error encountered.') ELSE a // b END",
+    "CREATE OR REPLACE MACRO tsql_int_divide(a, b) AS CASE WHEN b = 0 THEN error('Divide by zero error encountered.') ELSE a // b END",
     # T-SQL decimal division truncates at the result scale. DuckDB divides decimals as DOUBLE,
     # so round to 15 significant digits first (removes binary noise), then truncate.
     "CREATE OR REPLACE MACRO tsql_decimal_divide(a, b, result_scale) AS "

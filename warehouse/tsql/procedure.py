@@ -8,13 +8,10 @@ expression and SQL statement as original text for `translate.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlglot import exp
-
 from warehouse.errors import SqlRefused
-from warehouse.tsql.batches import Batch
-from warehouse.tsql.server_only import SERVER_ONLY_PROCEDURES
+from warehouse.tsql import nodes as tree
+from warehouse.tsql.batches import SqlBatch
+from warehouse.tsql.nodes import Node, Parameter, Procedure, variable_name
 from warehouse.tsql.subset import check_tokens
 from warehouse.tsql.tokens import Kind, Token, tokenize
 from warehouse.tsql.types import parse_type
@@ -24,125 +21,33 @@ _CATCH_TEMPLATE_WORDS = [t.upper for t in tokenize(CATCH_TEMPLATE)]
 HEADER_TEMPLATE = "AS BEGIN SET NOCOUNT ON; SET XACT_ABORT ON; ... END"
 SQL_STATEMENTS = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "WITH"}
 _STATEMENT_STARTS = SQL_STATEMENTS | {
-    "BEGIN", "SET", "DECLARE", "RETURN", "THROW", "EXEC", "EXECUTE", "ROLLBACK", "COMMIT", "IF",
+    "BEGIN",
+    "SET",
+    "DECLARE",
+    "RETURN",
+    "THROW",
+    "EXEC",
+    "EXECUTE",
+    "ROLLBACK",
+    "COMMIT",
+    "IF",
 }
 # Keywords that can only start a statement: meeting one inside a statement means a missing `;`.
 _NEVER_INSIDE_A_STATEMENT = {"BEGIN", "IF", "ELSE", "DECLARE", "RETURN", "THROW", "EXEC", "EXECUTE", "COMMIT", "ROLLBACK"}
 
 
-def variable_name(token_text: str) -> str:
-    """Variables are case-insensitive, like identifiers under SQL Server's default collation."""
-    return token_text.lstrip("@").lower()
-
-
-@dataclass(frozen=True)
-class Node:
-    line: int
-
-
-@dataclass(frozen=True)
-class Sql(Node):
-    """A statement for sqlglot: SELECT (a result set), INSERT, UPDATE, DELETE, MERGE, TRUNCATE."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class SelectAssign(Node):
-    """`SELECT @a = expr, @b = expr [FROM ...];` - the last row's values are assigned."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Declare(Node):
-    name: str
-    type: exp.DataType
-    value: str | None
-
-
-@dataclass(frozen=True)
-class SetVariable(Node):
-    name: str
-    value: str
-
-
-@dataclass(frozen=True)
-class SetOption(Node):
-    option: str  # NOCOUNT or XACT_ABORT: the DuckDB runtime behaves as if both were ON
-
-
-@dataclass(frozen=True)
-class If(Node):
-    condition: str
-    then: tuple[Node, ...]
-    otherwise: tuple[Node, ...] = ()
-
-
-@dataclass(frozen=True)
-class TryCatch(Node):
-    body: tuple[Node, ...]
-    handler: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Transaction(Node):
-    action: str  # begin, commit or rollback
-
-
-@dataclass(frozen=True)
-class Return(Node):
-    value: str | None
-
-
-@dataclass(frozen=True)
-class Throw(Node):
-    """`THROW number, message, state;` or, inside CATCH, `THROW;` (re-raise)."""
-
-    number: str | None = None
-    message: str | None = None
-    state: str | None = None
-
-
-@dataclass(frozen=True)
-class Exec(Node):
-    procedure: str
-    arguments: tuple[tuple[str, str], ...]
-    return_variable: str | None = None
-
-    @property
-    def server_only(self) -> bool:
-        return self.procedure.lower().removeprefix("sys.") in SERVER_ONLY_PROCEDURES
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: exp.DataType
-    default: str | None  # T-SQL text; None means the caller must pass a value
-    line: int
-
-
-@dataclass(frozen=True)
-class Procedure:
-    name: str
-    parameters: tuple[Parameter, ...]
-    body: tuple[Node, ...]
-    line: int
-
-
-def is_procedure(batch: Batch) -> bool:
+def is_procedure(batch: SqlBatch) -> bool:
     words = [t.upper for t in batch.tokens[:4]]
     return len(words) >= 2 and words[0] in ("CREATE", "ALTER") and ("PROCEDURE" in words or "PROC" in words)
 
 
-def parse_procedure(batch: Batch) -> Procedure:
+def parse_procedure(batch: SqlBatch) -> Procedure:
     check_tokens(batch.tokens)  # refusals first: they say what to write instead
     return _Parser(batch).procedure()
 
 
 class _Parser:
-    def __init__(self, batch: Batch):
+    def __init__(self, batch: SqlBatch):
         self.batch, self.tokens, self.position = batch, batch.tokens, 0
         self.end = Token(Kind.SYMBOL, "<end of batch>", batch.tokens[-1].line, -1, -1)
 
@@ -226,7 +131,7 @@ class _Parser:
         if self.more():
             token = self.peek()
             raise SqlRefused(f"{token.text!r} after the procedure's END", line=token.line, instead="one object per GO batch")
-        options = [node.option for node in body[:2] if isinstance(node, SetOption)]
+        options = [node.option for node in body[:2] if isinstance(node, tree.SetOption)]
         if options != ["NOCOUNT", "XACT_ABORT"]:
             raise SqlRefused("the procedure body must start with SET NOCOUNT ON; SET XACT_ABORT ON;", line=begin.line, instead=HEADER_TEMPLATE)
         return Procedure(name, tuple(parameters), tuple(body), create.line)
@@ -238,11 +143,15 @@ class _Parser:
             self.position += 1
         while (token := self.peek()).kind is Kind.VARIABLE:
             self.position += 1
-            first, last = self.until(lambda t: t.is_symbol("=") or t.is_symbol(",") or t.is_word("AS") or t.is_symbol(")"), what=f"a type for {token.text}")
+            first, last = self.until(
+                lambda t: t.is_symbol("=") or t.is_symbol(",") or t.is_word("AS") or t.is_symbol(")"), what=f"a type for {token.text}"
+            )
             default = None
             if self.peek().is_symbol("="):
                 self.position += 1
-                value_first, value_last = self.until(lambda t: t.is_symbol(",") or t.is_word("AS") or t.is_symbol(")"), what=f"a default for {token.text}")
+                value_first, value_last = self.until(
+                    lambda t: t.is_symbol(",") or t.is_word("AS") or t.is_symbol(")"), what=f"a default for {token.text}"
+                )
                 default = self.text(value_first, value_last)
             parameters.append(Parameter(variable_name(token.text), parse_type(self.text(first, last), token.line), default, token.line))
             if self.peek().is_symbol(","):
@@ -272,7 +181,7 @@ class _Parser:
             if following.is_word("TRAN", "TRANSACTION"):
                 self.position += 2
                 self.expect_semicolon("BEGIN TRANSACTION")
-                return [Transaction(token.line, "begin")]
+                return [tree.Transaction(token.line, "begin")]
             self.position += 1
             nodes = self.statements(until=lambda t: t.is_word("END"))
             self.expect_word("END")
@@ -282,7 +191,7 @@ class _Parser:
             if self.peek().is_word("TRAN", "TRANSACTION"):
                 self.position += 1
             self.expect_semicolon(f"{word} TRANSACTION")
-            return [Transaction(token.line, word.lower())]
+            return [tree.Transaction(token.line, word.lower())]
         parse = {
             "IF": self.if_,
             "DECLARE": self.declare,
@@ -296,7 +205,9 @@ class _Parser:
             return parse()
         if word in SQL_STATEMENTS:
             return [self.sql()]
-        raise SqlRefused(f"unexpected {token.text!r} at the start of a statement", line=token.line, instead="a statement of the subset, ended with ';'")
+        raise SqlRefused(
+            f"unexpected {token.text!r} at the start of a statement", line=token.line, instead="a statement of the subset, ended with ';'"
+        )
 
     def sql(self) -> Node:
         first, depth, case_depth = self.peek(), 0, 0
@@ -314,15 +225,11 @@ class _Parser:
         self.expect_semicolon(f"the statement starting at line {first.line}")
         text = self.text(first, last)
         assigns = first.is_word("SELECT") and self._assigns_variables(first)
-        return (SelectAssign if assigns else Sql)(first.line, text)
+        return (tree.SelectAssign if assigns else tree.Sql)(first.line, text)
 
     def _assigns_variables(self, select: Token) -> bool:
         index = self.tokens.index(select)
-        return (
-            index + 2 < len(self.tokens)
-            and self.tokens[index + 1].kind is Kind.VARIABLE
-            and self.tokens[index + 2].is_symbol("=")
-        )
+        return index + 2 < len(self.tokens) and self.tokens[index + 1].kind is Kind.VARIABLE and self.tokens[index + 2].is_symbol("=")
 
     def if_(self) -> list[Node]:
         keyword = self.next()
@@ -332,7 +239,7 @@ class _Parser:
         if self.peek().is_word("ELSE"):
             self.position += 1
             otherwise = self.statement()
-        return [If(keyword.line, self.text(first, last), tuple(then), tuple(otherwise))]
+        return [tree.If(keyword.line, self.text(first, last), tuple(then), tuple(otherwise))]
 
     def try_catch(self) -> Node:
         begin = self.next()
@@ -351,7 +258,7 @@ class _Parser:
         written = [t.upper for t in self.tokens[catch_start : self.position]]
         if written + [";"] * (written[-1:] != [";"]) != _CATCH_TEMPLATE_WORDS:
             raise SqlRefused("the CATCH block differs from the fixed template", line=self.tokens[catch_start].line, instead=CATCH_TEMPLATE)
-        return TryCatch(begin.line, tuple(body), tuple(handler))
+        return tree.TryCatch(begin.line, tuple(body), tuple(handler))
 
     def declare(self) -> list[Node]:
         self.next()
@@ -368,7 +275,7 @@ class _Parser:
                 self.position += 1
                 value_first, value_last = self.until(lambda t: t.is_symbol(",") or t.is_symbol(";"), what=f"a value for {variable.text}")
                 value = self.text(value_first, value_last)
-            nodes.append(Declare(variable.line, variable_name(variable.text), parse_type(self.text(first, last), variable.line), value))
+            nodes.append(tree.Declare(variable.line, variable_name(variable.text), parse_type(self.text(first, last), variable.line), value))
             if not self.peek().is_symbol(","):
                 break
             self.position += 1
@@ -381,15 +288,19 @@ class _Parser:
         if target.kind is Kind.WORD and target.upper in ("NOCOUNT", "XACT_ABORT"):
             self.expect_word("ON", instead=f"SET {target.upper} ON;")
             self.expect_semicolon(f"SET {target.upper} ON")
-            return [SetOption(keyword.line, target.upper)]
+            return [tree.SetOption(keyword.line, target.upper)]
         if target.kind is not Kind.VARIABLE:
-            raise SqlRefused(f"SET {target.text} is outside the T-SQL subset", line=keyword.line, instead="SET NOCOUNT ON; SET XACT_ABORT ON; or SET @variable = expression;")
+            raise SqlRefused(
+                f"SET {target.text} is outside the T-SQL subset",
+                line=keyword.line,
+                instead="SET NOCOUNT ON; SET XACT_ABORT ON; or SET @variable = expression;",
+            )
         operator = self.next()
         if not operator.is_symbol("="):
             raise SqlRefused(f"expected '=' after SET {target.text}", line=operator.line, instead=f"SET {target.text} = expression;")
         first, last = self.until(lambda t: t.is_symbol(";"), what=f"a value for {target.text}")
         self.expect_semicolon(f"SET {target.text}")
-        return [SetVariable(keyword.line, variable_name(target.text), self.text(first, last))]
+        return [tree.SetVariable(keyword.line, variable_name(target.text), self.text(first, last))]
 
     def return_(self) -> list[Node]:
         keyword = self.next()
@@ -398,13 +309,13 @@ class _Parser:
             first, last = self.until(lambda t: t.is_symbol(";"), what="a return value")
             value = self.text(first, last)
         self.expect_semicolon("RETURN")
-        return [Return(keyword.line, value)]
+        return [tree.Return(keyword.line, value)]
 
     def throw(self) -> list[Node]:
         keyword = self.next()
         if self.peek().is_symbol(";"):
             self.position += 1
-            return [Throw(keyword.line)]
+            return [tree.Throw(keyword.line)]
         arguments = []
         for position in range(3):
             first, last = self.until(lambda t: t.is_symbol(",") or t.is_symbol(";"), what="THROW number, message, state")
@@ -412,7 +323,7 @@ class _Parser:
             if position < 2 and not self.next().is_symbol(","):
                 raise SqlRefused("THROW needs a number, a message and a state", line=keyword.line, instead="THROW 50001, N'message', 1;")
         self.expect_semicolon("THROW")
-        return [Throw(keyword.line, *arguments)]
+        return [tree.Throw(keyword.line, *arguments)]
 
     def exec_(self) -> list[Node]:
         keyword = self.next()
@@ -431,4 +342,4 @@ class _Parser:
             if self.peek().is_symbol(","):
                 self.position += 1
         self.expect_semicolon(f"EXEC {procedure}")
-        return [Exec(keyword.line, procedure, tuple(arguments), return_variable)]
+        return [tree.Exec(keyword.line, procedure, tuple(arguments), return_variable)]

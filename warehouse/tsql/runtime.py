@@ -11,10 +11,12 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlglot import exp
 
 from warehouse.errors import ParameterError, ProcedureError, SqlRefused, UsageError
-from warehouse.tsql.procedure import (
+from warehouse.results import ProcedureResult, frame_from_cursor
+from warehouse.tsql.nodes import (
     Declare,
     Exec,
     If,
@@ -29,7 +31,6 @@ from warehouse.tsql.procedure import (
     Transaction,
     TryCatch,
 )
-from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.tsql.session import Session
 from warehouse.tsql.translate import TRANCOUNT, Translated, Translator
 
@@ -181,11 +182,9 @@ class Runtime:
                 frame.result_sets.append(frame_from_cursor(cursor))
         elif isinstance(node, SelectAssign):
             statement, targets = translated
-            row = None
-            for row in self._execute(frame, statement).fetchall():  # T-SQL keeps the last row's values
-                pass
-            if row is not None:
-                frame.values.update(zip(targets, row))
+            rows = self._execute(frame, statement).fetchall()
+            if rows:  # T-SQL keeps the last row's values
+                frame.values.update(zip(targets, rows[-1], strict=True))
         elif isinstance(node, If):
             self._run(frame, node.then if self._evaluate(frame, translated) == 1 else node.otherwise)
         elif isinstance(node, TryCatch):

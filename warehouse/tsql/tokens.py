@@ -12,12 +12,12 @@ from enum import Enum
 
 
 class Kind(Enum):
-    WORD = "word"          # keyword or plain identifier
-    QUOTED = "quoted"      # [identifier] or "identifier"
+    WORD = "word"  # keyword or plain identifier
+    QUOTED = "quoted"  # [identifier] or "identifier"
     VARIABLE = "variable"  # @name or @@name
-    STRING = "string"      # 'text' or N'text'
+    STRING = "string"  # 'text' or N'text'
     NUMBER = "number"
-    SYMBOL = "symbol"      # punctuation and operators
+    SYMBOL = "symbol"  # punctuation and operators
 
 
 @dataclass(frozen=True)

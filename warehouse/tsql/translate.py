@@ -41,7 +41,9 @@ class Translator:
         """A query or DML statement (SELECT, INSERT, UPDATE, DELETE, MERGE, TRUNCATE)."""
         tree = self._parse(text, line)
         if not isinstance(tree, (exp.Query, *_DML)):
-            raise SqlRefused(f"{tree.key.upper()} is not a query or DML statement", line=line, instead="SELECT, INSERT, UPDATE, DELETE, MERGE or TRUNCATE")
+            raise SqlRefused(
+                f"{tree.key.upper()} is not a query or DML statement", line=line, instead="SELECT, INSERT, UPDATE, DELETE, MERGE or TRUNCATE"
+            )
         return self._finish(tree, line, variables or {})
 
     def expression(self, text: str, line: int, variables: Mapping[str, exp.DataType], as_type: exp.DataType | None = None) -> Translated:
@@ -70,7 +72,11 @@ class Translator:
         """CREATE SCHEMA/TABLE/VIEW/INDEX: one or more DuckDB statements (IDENTITY adds a sequence)."""
         tree = self._parse(text, line)
         if not isinstance(tree, exp.Create) or tree.kind.split()[-1] not in _DDL_KINDS:
-            raise SqlRefused(f"{' '.join(text.split()[:3])} is not a deployable object", line=line, instead="CREATE SCHEMA, TABLE, VIEW or UNIQUE INDEX; CREATE OR ALTER PROCEDURE")
+            raise SqlRefused(
+                f"{' '.join(text.split()[:3])} is not a deployable object",
+                line=line,
+                instead="CREATE SCHEMA, TABLE, VIEW or UNIQUE INDEX; CREATE OR ALTER PROCEDURE",
+            )
         sequences = _identity_sequences(tree)
         tree = self._transform(tree, line, {})
         return [*sequences, tree.sql("duckdb"), *_case_insensitive_keys(tree)]
@@ -94,12 +100,16 @@ class Translator:
             details = getattr(error, "errors", None) or [{}]
             relative = details[0].get("line") or 1
             description = details[0].get("description") or str(error).splitlines()[0]
-            raise SqlRefused(f"T-SQL does not parse: {description}", line=line + relative - 1, instead="valid T-SQL of the subset; every statement ends with ';'") from error
+            raise SqlRefused(
+                f"T-SQL does not parse: {description}", line=line + relative - 1, instead="valid T-SQL of the subset; every statement ends with ';'"
+            ) from error
         if len(trees) != 1:
             raise SqlRefused("more than one statement where one was expected", line=line, instead="end every statement with ';'")
         tree = trees[0]
         if isinstance(tree, exp.Command):
-            raise SqlRefused(f"sqlglot can only parse {tree.name!r} as a raw command", line=line, instead="a statement of the subset (see docs/engine.md)")
+            raise SqlRefused(
+                f"sqlglot can only parse {tree.name!r} as a raw command", line=line, instead="a statement of the subset (see docs/engine.md)"
+            )
         return tree
 
     def _finish(self, tree: exp.Expression, line: int, variables: Mapping[str, exp.DataType]) -> Translated:
@@ -165,7 +175,13 @@ def _case_insensitive_keys(create: exp.Create) -> list[str]:
         if not isinstance(constraint, exp.Constraint):
             continue
         key = constraint.expressions[0]
-        columns = key.expressions if isinstance(key, exp.PrimaryKey) else key.this.expressions if isinstance(key, exp.UniqueColumnConstraint) and isinstance(key.this, exp.Schema) else []
+        columns = (
+            key.expressions
+            if isinstance(key, exp.PrimaryKey)
+            else key.this.expressions
+            if isinstance(key, exp.UniqueColumnConstraint) and isinstance(key.this, exp.Schema)
+            else []
+        )
         names = [c.name for c in columns]
         if any(name.lower() in string_columns for name in names):
             keyed = ", ".join(f"lower({name})" if name.lower() in string_columns else name for name in names)

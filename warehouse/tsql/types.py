@@ -28,7 +28,7 @@ def duckdb_type(tsql_type: exp.DataType, line: int | None = None) -> exp.DataTyp
     if kind in _SAME:
         return exp.DataType.build(_SAME[kind])
     if kind == T.DECIMAL:
-        precision, scale = (params + ["18", "0"][len(params):])[:2]  # T-SQL's default is DECIMAL(18, 0)
+        precision, scale = (params + ["18", "0"][len(params) :])[:2]  # T-SQL's default is DECIMAL(18, 0)
         return exp.DataType.build(f"DECIMAL({precision}, {scale})")
     if kind in (T.NVARCHAR, T.VARCHAR):
         if not params:

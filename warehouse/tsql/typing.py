@@ -91,11 +91,11 @@ class Types:
         copy = tree.copy()
         try:
             copy = qualify(copy, schema=schema, dialect="tsql", validate_qualify_columns=False, quote_identifiers=False, identify=False)
-        except Exception:  # noqa: BLE001 - qualify is best effort; the alias lookup covers the rest
+        except Exception:
             copy = tree.copy()
         try:
             annotate_types(copy, schema=schema, dialect="tsql")
-        except Exception:  # noqa: BLE001 - unannotated nodes count as unknown types
+        except Exception:
             return
         annotated = {node.meta.get("type_id"): node.type for node in copy.walk() if "type_id" in node.meta}
         for index, node in enumerate(nodes):

@@ -2,7 +2,7 @@
 etl.BuildWarehouse - build everything for a staged batch: dimensions, facts, ledger and marts.
 
 The one EXEC a DBA runs after a load has staged a batch (stg.sale_line, stg.return_line,
-stg.cleaning_ledger with its batch_id, e.g. by warehouse/load.py):
+stg.cleaning_ledger with its batch_id, e.g. by etl/load.py):
     EXEC etl.BuildWarehouse @batch_id = 42;
 In one transaction it runs
     etl.LoadDateDimension, etl.LoadCountryDimension, etl.LoadProductDimension,

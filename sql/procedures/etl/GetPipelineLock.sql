@@ -3,7 +3,7 @@ etl.GetPipelineLock - take the pipeline lock for this session, so two loads neve
 
 SQL Server: an exclusive application lock (sp_getapplock) owned by the session, held until
 etl.ReleasePipelineLock or the connection closes. Take it first, on the connection that stays
-open for the whole run (the Python pipeline does, warehouse/lock.py; a SQL Agent job runs it
+open for the whole run (the Python pipeline does, etl/lock.py; a SQL Agent job runs it
 as its first step). DuckDB skips sp_getapplock (one process writes a file at a time); the
 Python pipeline locks a file beside the database instead.
 

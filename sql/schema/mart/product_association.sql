@@ -1,4 +1,4 @@
--- mart.product_association: association rules between products bought on the same sale invoice (market basket).
+-- mart.product_association: association rules between products bought on the same sale invoice (market basket analysis).
 CREATE TABLE mart.product_association
 (
     rule_rank                   INT             NOT NULL,
@@ -36,7 +36,7 @@ CREATE TABLE mart.product_association
 GO
 
 EXEC sys.sp_addextendedproperty
-    @name = N'MS_Description', @value = N'Association rules of the latest analytics run (analytics/warehouse_analytics.py), replaced whole by each run. Baskets = sale invoices, items = merchandise stock codes; the run parameters are repeated on every row.',
+    @name = N'MS_Description', @value = N'Association rules of the latest analytics run (analytics/marts), replaced whole by each run. Baskets = sale invoices, items = merchandise stock codes; the run parameters are repeated on every row.',
     @level0type = N'SCHEMA', @level0name = N'mart', @level1type = N'TABLE', @level1name = N'product_association';
 GO
 

@@ -29,7 +29,7 @@ FROM mart.customer_rfm AS r
 INNER JOIN dw.dim_customer AS c ON c.customer_id = r.customer_id
 INNER JOIN dw.dim_country AS k ON k.country_key = c.country_key
 LEFT JOIN mart.rfm_segment_map AS m ON m.rfm_code = r.rfm_code
--- analytics results (analytics/warehouse_analytics.py): NULL until a run has scored this
+-- analytics results (analytics/marts): NULL until a run has scored this
 -- customer at the RFM as-of date, so scores from an older build never look current
 LEFT JOIN mart.customer_churn_risk AS ch ON ch.customer_id = r.customer_id AND ch.as_of_date = r.as_of_date
 LEFT JOIN mart.customer_whale AS w ON w.customer_id = r.customer_id AND w.as_of_date = r.as_of_date;

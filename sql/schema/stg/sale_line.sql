@@ -30,7 +30,7 @@ EXEC sys.sp_addextendedproperty
 GO
 
 EXEC sys.sp_addextendedproperty
-    @name = N'MS_Description', @value = N'Content key of the line, computed by the loader (warehouse/load.py): a hash of invoice_no, stock_code, quantity, unit_price, invoice_date and customer_id, then -n for the n-th such line of the file. The same line in two overlapping drops has the same key.',
+    @name = N'MS_Description', @value = N'Content key of the line, computed by the loader (etl/load.py): a hash of invoice_no, stock_code, quantity, unit_price, invoice_date and customer_id, then -n for the n-th such line of the file. The same line in two overlapping drops has the same key.',
     @level0type = N'SCHEMA', @level0name = N'stg', @level1type = N'TABLE', @level1name = N'sale_line',
     @level2type = N'COLUMN', @level2name = N'line_key';
 GO

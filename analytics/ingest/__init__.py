@@ -1,0 +1,1 @@
+"""Reading raw exports: which export a file is (formats) and its rows in bounded chunks (readers)."""
