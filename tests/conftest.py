@@ -3,7 +3,10 @@ import os
 # Prefect's telemetry cannot reach the internet here; set before anything imports prefect.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+import pickle
+
 import pytest
+from filelock import FileLock
 
 
 @pytest.fixture(scope="session")
@@ -18,8 +21,24 @@ def prefect_api():
 
 @pytest.fixture(scope="session")
 def real_cleaned(tmp_path_factory):
-    """The bundled UCI Online Retail file, cleaned once per session: the parquet streams and the ledger (a CleanedData)."""
+    """The bundled UCI Online Retail file cleaned once per test run (a CleanedData: the parquet
+    streams and the ledger), shared by every pytest-xdist worker through a lock and a pickle."""
     from analytics.cleaning.clean_exports import clean_exports  # imported here: only sessions that clean pay for it
     from core.paths import BUNDLED_DATA
 
-    return clean_exports([BUNDLED_DATA], tmp_path_factory.mktemp("real_cleaned") / "clean")
+    return once_per_run(tmp_path_factory, "real_cleaned", lambda folder: clean_exports([BUNDLED_DATA], folder / "clean"))
+
+
+def once_per_run(tmp_path_factory, name: str, make):
+    """`make(folder)`'s result, computed by the first worker that asks and read back by the others
+    (pytest-xdist's recipe for session fixtures that run once). The result must pickle."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else tmp_path_factory.getbasetemp()
+    folder = shared / name
+    result_file = folder / "result.pickle"
+    with FileLock(str(shared / f"{name}.lock")):
+        if result_file.is_file():
+            return pickle.loads(result_file.read_bytes())
+        folder.mkdir(exist_ok=True)
+        result = make(folder)
+        result_file.write_bytes(pickle.dumps(result))
+        return result

@@ -28,7 +28,6 @@ from analytics.churn import score_customers
 from analytics.cleaning.clean_exports import TYPED_SCHEMA, CleanedData, clean_exports
 from analytics.marts.run import analyse_warehouse
 from analytics.synthetic import generate
-from core.paths import BUNDLED_DATA
 from etl.load import build_batch, load_batch, stage_batch
 
 # The default 11-segment map, as published (segment -> RFM codes).
@@ -73,14 +72,14 @@ class Built:
 
 @pytest.fixture(scope="module", params=["real", "generated"])
 def built(request, tmp_path_factory):
-    """Clean, deploy into a DuckDB file, stage and build: once per data set."""
+    """Clean (the real data: the session's cleaning), deploy into a DuckDB file, stage and build: once per data set."""
     tmp = tmp_path_factory.mktemp(request.param)
     if request.param == "real":
-        raw = BUNDLED_DATA
+        cleaned = request.getfixturevalue("real_cleaned")
     else:
         raw = tmp / "synthetic.csv"
         generate(50_000, 7, raw)
-    cleaned = clean_exports([raw], tmp / "clean")
+        cleaned = clean_exports([raw], tmp / "clean")
     with warehouse.connect(f"duckdb:///{(tmp / 'warehouse.duckdb').as_posix()}") as engine:
         engine.deploy()
         ledger = cleaned.ledger.table()

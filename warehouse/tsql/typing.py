@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
 
 T = exp.DataType.Type
 INTEGER_TYPES = {T.TINYINT, T.UTINYINT, T.SMALLINT, T.INT, T.BIGINT, T.INT128}
@@ -22,6 +23,19 @@ _INTEGER_PRECISION = {T.TINYINT: 3, T.UTINYINT: 3, T.SMALLINT: 5, T.INT: 10, T.B
 
 # schema -> table -> column -> type, all names lower case
 Catalog = Mapping[str, Mapping[str, Mapping[str, exp.DataType]]]
+
+
+_schema_of: tuple[Catalog, MappingSchema] | None = None  # the latest catalog and its sqlglot schema
+
+
+def sqlglot_schema(catalog: Catalog) -> MappingSchema:
+    """The catalog as a sqlglot schema, built once per catalog: rendering every column's type takes
+    far longer than typing one statement, and the catalog only changes with DDL (a new object)."""
+    global _schema_of
+    if _schema_of is None or _schema_of[0] is not catalog:
+        types = {db: {table: {c: t.sql("duckdb") for c, t in cols.items()} for table, cols in tables.items()} for db, tables in catalog.items()}
+        _schema_of = (catalog, MappingSchema(types, dialect="tsql"))
+    return _schema_of[1]
 
 
 def is_kind(data_type: exp.DataType | None, kinds: set) -> bool:
@@ -87,7 +101,7 @@ class Types:
         nodes = list(tree.walk())
         for index, node in enumerate(nodes):
             node.meta["type_id"] = index
-        schema = {db: {table: {c: t.sql("duckdb") for c, t in cols.items()} for table, cols in tables.items()} for db, tables in self.catalog.items()}
+        schema = sqlglot_schema(self.catalog)
         copy = tree.copy()
         try:
             copy = qualify(copy, schema=schema, dialect="tsql", validate_qualify_columns=False, quote_identifiers=False, identify=False)
