@@ -1,4 +1,4 @@
-"""Prefect flows: thin orchestration over analytics/, warehouse/ and powerbi/.
+"""Prefect flows: thin orchestration over analytics/, etl/, powerbi/ and warehouse/.
 
     flows/customer_intelligence.py  customer_intelligence - the whole pipeline (the main flow)
     flows/load_warehouse.py         load_warehouse - ingest new files -> clean -> stage -> build

@@ -21,8 +21,8 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
-from powerbi.validate.problem import model_check
-from powerbi.validate.tmdl_objects import Location, SemanticModel
+from powerbi.validate.problem import Location, model_check
+from powerbi.validate.tmdl_objects import SemanticModel
 
 # -- DAX and M syntax ------------------------------------------------------------------------------
 # pbi-parsers backtracks without remembering failures, so some broken M (an unclosed record in a

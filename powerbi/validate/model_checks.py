@@ -14,9 +14,9 @@ from pathlib import Path
 from powerbi.validate.contract import DATA_TYPES, LINEAGE_COLUMNS, column_name
 from powerbi.validate.encoding import decode_utf8
 from powerbi.validate.expressions import check_dax, check_m, check_references
-from powerbi.validate.problem import Problem, model_check
+from powerbi.validate.problem import Location, Problem, model_check
 from powerbi.validate.tmdl import read_model
-from powerbi.validate.tmdl_objects import Location, SemanticModel
+from powerbi.validate.tmdl_objects import SemanticModel
 
 
 def check_syntax(model: SemanticModel) -> list[Problem]:

@@ -1,14 +1,24 @@
-"""The one result type of every offline check: a `Problem` in one file of the project."""
+"""The one result type of every offline check: a `Problem` in one file of the project, and its `Location`."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from powerbi.validate.tmdl_objects import Location, SemanticModel
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # relative to the folder given to read_model, with forward slashes
+    line: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def offset(self, lines: int) -> Location:
+        """The location `lines` lines further down the same file."""
+        return Location(self.file, self.line + lines)
 
 
 @dataclass(frozen=True, order=True)
@@ -42,13 +52,13 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-def model_check(check: Callable[[SemanticModel], Iterable[tuple[Location, str]]]) -> Callable[[SemanticModel], list[Problem]]:
+def model_check(check: Callable[[Any], Iterable[tuple[Location, str]]]) -> Callable[[Any], list[Problem]]:
     """A semantic-model check written as a generator of (location, message) as a function that
     returns its Problems, each marked with the check's name (check_partition_sources: "partition sources")."""
     name = check.__name__.removeprefix("check_").replace("_", " ")
 
     @functools.wraps(check)
-    def run(model: SemanticModel) -> list[Problem]:
+    def run(model: Any) -> list[Problem]:  # a SemanticModel
         return [Problem.at(location, message, name) for location, message in check(model)]
 
     return run

@@ -14,10 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from powerbi.validate.encoding import decode_utf8
-from powerbi.validate.problem import Problem
+from powerbi.validate.problem import Location, Problem
 from powerbi.validate.tmdl_objects import (
     Column,
-    Location,
     Measure,
     NamedExpression,
     Partition,

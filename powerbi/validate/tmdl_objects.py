@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from powerbi.validate.problem import Problem
+from powerbi.validate.problem import Location, Problem
 
 # what a partition's M source says (Sql.Database, the navigation to one warehouse object, the
 # selected columns): read with patterns, as the model checks and the warehouse comparison need them
@@ -16,19 +16,6 @@ _NAVIGATION = re.compile(r'\{\s*\[\s*Schema\s*=\s*"(?P<schema>[^"]*)"\s*,\s*Item
 _SELECT_COLUMNS = re.compile(r"Table\.SelectColumns\(\s*[#\w\"]+\s*,\s*\{(?P<columns>[^}]*)\}", re.S)
 _SQL_DATABASE = re.compile(r"Sql\.Database\(\s*(?P<server>[^,()]+?)\s*,\s*(?P<database>[^,()]+?)\s*[,)]")
 _M_STRING = re.compile(r'"((?:[^"]|"")*)"')
-
-
-@dataclass(frozen=True)
-class Location:
-    file: str  # relative to the folder given to read_model, with forward slashes
-    line: int  # 1-based
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
-
-    def offset(self, lines: int) -> Location:
-        """The location `lines` lines further down the same file."""
-        return Location(self.file, self.line + lines)
 
 
 @dataclass

@@ -26,8 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from powerbi.validate.problem import Problem
-from powerbi.validate.tmdl_objects import Location
+from powerbi.validate.problem import Location, Problem
 
 # TMDL object types (case-insensitive on read, camelCase when written). A line starting with one
 # of these followed by a name declares an object; any other `word` is a property.
