@@ -37,6 +37,8 @@ def run(
 
     Runs in this process with Prefect's ephemeral API unless PREFECT_API_URL points at a server;
     files loaded before (same content) are skipped."""
+    if landing and input:
+        fail("--landing loads the new files of the landing folder (CIP_LANDING_DIR), --input the files given; use one or the other.")
     try:
         settings = load_settings(inputs=input or None, warehouse_url=warehouse, output_dir=out)
         setup_logging(settings.log_level)
@@ -45,7 +47,9 @@ def run(
         from flows.load_warehouse import find_inputs
         from flows.parameters import PipelineParameters
 
-        find_inputs.fn(landing, settings)  # a missing file or folder is reported before the run starts
+        # every input checked as cleaning opens it (a file, its container by content, its header):
+        # a bad one is its error and exit 2 before the flow starts - no Prefect output, nothing loaded
+        find_inputs.fn(landing, settings)
         log.info("Warehouse: %s", _without_password(settings.resolved_warehouse_url))
         parameters = PipelineParameters(landing=landing, inputs=input or None, output_dir=out)
         with _warehouse_setting(warehouse), listening_with(progress_bar):
@@ -77,6 +81,12 @@ def _warehouse_setting(url: str | None) -> Iterator[None]:
 
 def _print_summary(result) -> None:
     reports, load = result.reports, result.load
+    if reports.figures.batch_id is None:  # nothing was ever loaded: no ledger, no marts to show
+        where = "drop export files into the landing folder (CIP_LANDING_DIR)" if load.files == [] else "check the input files"
+        stdout.print(f"[bold]The warehouse is empty:[/] no file has been loaded yet; {where}, or run cip run --input FILE.")
+        stdout.print(f"Warehouse at {escape(_without_password(load.warehouse_url))}")
+        _print_steps(result.steps)
+        return
     _print_ledger(reports.ledger)
     for item in load.files:
         if item.loaded_before:

@@ -28,19 +28,25 @@ from rich.progress import (
 from core.progress import Update
 
 stdout = Console(width=None if sys.stdout.isatty() else 120)  # results; pipes and CI logs get full tables
-console = Console(stderr=True)  # logs and progress
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)  # logs and progress
 error_console = Console(stderr=True, soft_wrap=True)  # one-line errors, never wrapped mid-path
+
+
+class StepFormatter(logging.Formatter):
+    """Names the step a Prefect record comes from (`build: Finished in state Completed()`), as the
+    Prefect UI does; other records are the message alone."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        step = getattr(record, "task_name", None) or getattr(record, "flow_name", None)
+        return f"{step}: {message}" if step and step != "<unknown>" else message
 
 
 def setup_logging(level: str = "INFO") -> None:
     """Send log records to the terminal as readable, timestamped lines."""
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(message)s",
-        datefmt="[%X]",
-        handlers=[RichHandler(console=console, show_path=False, markup=False)],
-        force=True,
-    )
+    handler = RichHandler(console=console, show_path=False, markup=False, log_time_format="[%X]")
+    handler.setFormatter(StepFormatter("%(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 @contextmanager

@@ -73,13 +73,17 @@ def _warehouse_to_compare(url: str | None, settings) -> tuple[str, str]:
 @powerbi_app.command()
 def refresh() -> None:
     """Refresh the Power BI dataset now (the refresh-power-bi flow, as the power-bi-refresh
-    deployment runs it): CIP_POWERBI_* settings, docs/powerbi_refresh.md. Exit 1 unless it completed."""
+    deployment runs it): CIP_POWERBI_* settings, docs/powerbi_refresh.md. Exit 1 unless it
+    completed; 2 when a CIP_POWERBI_* setting is missing or invalid (then nothing is started)."""
     from flows.refresh_power_bi import refresh_power_bi
+    from powerbi.refresh import is_configured, not_configured_message
 
     try:
-        load_settings()  # an invalid CIP_* value: one line naming it, before Prefect starts
+        settings = load_settings()  # an invalid CIP_* value: one line naming it, before Prefect starts
     except UserError as error:
         fail(str(error))
+    if not is_configured(settings):
+        fail(not_configured_message(settings))
     state = refresh_power_bi(return_state=True)
     if not state.is_completed():
         fail(f"Power BI refresh {state.name.lower()}: {state.message or ''}", code=1)

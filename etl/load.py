@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core.progress import progress
 from etl.reports import WarehouseFigures
 from warehouse.engine import Engine
 from warehouse.errors import WarehouseError
@@ -115,7 +116,11 @@ def stage_batch(
         with engine.transaction():
             engine.execute("etl.ClearStaging")
             for table, path in tables.items():
-                rows = sum(engine.bulk_load(table, chunk) for chunk in staged_chunks(path, batch_id, chunk_rows))
+                rows = 0
+                with progress(f"Staging {table}", pq.ParquetFile(path).metadata.num_rows) as update:
+                    for chunk in staged_chunks(path, batch_id, chunk_rows):
+                        rows += engine.bulk_load(table, chunk)
+                        update(rows)
                 log.info("staged %s rows of %s into %s (batch %d)", f"{rows:,}", path.name, table, batch_id)
             engine.bulk_load("stg.cleaning_ledger", staged_ledger(ledger, batch_id))
     except (WarehouseError, OSError, pa.ArrowException):
@@ -128,7 +133,8 @@ def build_batch(engine: Engine, batch_id: int, *, as_of_date: dt.date | None = N
     """EXEC etl.BuildWarehouse for a staged batch; on failure the batch is marked failed and
     the warehouse is left as it was (the build is one transaction)."""
     try:
-        result = engine.execute("etl.BuildWarehouse", batch_id=batch_id, as_of_date=as_of_date)
+        with progress(f"Building batch {batch_id} (etl.BuildWarehouse: dimensions, facts, marts)", None):
+            result = engine.execute("etl.BuildWarehouse", batch_id=batch_id, as_of_date=as_of_date)
     except WarehouseError:
         mark_failed(engine, batch_id)
         raise

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -29,9 +30,11 @@ from filelock import FileLock, Timeout
 from sqlalchemy.engine import make_url
 
 import warehouse
+from etl.deploy import deploy_if_changed
 from warehouse.errors import ProcedureError, UnknownProcedure, UsageError
 
 POLL_SECONDS = 0.5
+_HOLDER = re.compile(r"process (?P<pid>\d+) on (?P<host>\S+)")  # what _holder_text writes
 LOCKED_BY_ANOTHER_RUN = 50022  # etl.GetPipelineLock's error number
 
 _held: dict[tuple[str, int], int] = {}  # (lock name, thread id) -> depth
@@ -111,6 +114,21 @@ def _locked(path: Path, holder_file: Path, *, waited: bool) -> PipelineLocked:
     )
 
 
+def pipeline_run_holding(database: Path, pid: int | None = None) -> str | None:
+    """Who holds the lock of the embedded warehouse file `database`, as that run wrote it beside
+    the file (``process 123 on host since ...``); None when no run says so, or when `pid` - the
+    process the database itself names as holding the file - is another process on this host
+    (the text is stale: a run killed before it could remove it)."""
+    try:
+        text = Path(str(Path(database).resolve()) + ".lock.holder").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    said = _HOLDER.match(text)
+    if said and pid is not None and said["host"] == socket.gethostname() and int(said["pid"]) != pid:
+        return None
+    return text or None
+
+
 def _holder_text() -> str:
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"process {os.getpid()} on {socket.gethostname()} since {started}"
@@ -132,8 +150,8 @@ def _applock(url: str, name: str, wait_seconds: float, on_wait) -> Iterator[None
         try:
             try:
                 engine.execute("etl.GetPipelineLock", wait_seconds=int(wait_seconds))
-            except UnknownProcedure:  # a new database: deploy (idempotent) and take the lock
-                engine.deploy()
+            except UnknownProcedure:  # a new database: deploy and take the lock
+                deploy_if_changed(engine)
                 engine.execute("etl.GetPipelineLock", wait_seconds=int(wait_seconds))
         except ProcedureError as error:
             if error.number == LOCKED_BY_ANOTHER_RUN:

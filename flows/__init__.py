@@ -11,3 +11,7 @@ import os
 
 # Prefect's telemetry cannot reach the internet from where this runs; set before prefect is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from flows import one_line_errors  # after the telemetry setting above
+
+one_line_errors.install()

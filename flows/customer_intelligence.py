@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 import warehouse
@@ -28,19 +28,13 @@ from analytics.errors import NotEnoughData
 from analytics.marts.run import analyse_warehouse
 from etl.lock import pipeline_lock
 from etl.reports import WarehouseFigures, cohort_summary, current_ledger, segment_summary, warehouse_figures
+from flows import artifacts
+from flows.artifacts import ARTIFACT_KEYS
 from flows.load_warehouse import LoadResult, load_warehouse
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
 from flows.refresh_power_bi import refresh_power_bi
 
 LEDGER_FILE = "cleaning_ledger.csv"
-ARTIFACT_KEYS = {
-    "ledger": "cip-data-quality-ledger",
-    "segments": "cip-segment-summary",
-    "cohorts": "cip-cohort-retention",
-    "run": "cip-run-summary",
-    "analytics": "cip-analytics-summary",
-    "rules": "cip-product-association-rules",
-}
 
 
 @dataclass
@@ -74,15 +68,17 @@ def warehouse_reports(url: str, output_dir: Path) -> WarehouseReports:
     ledger_csv = output_dir / LEDGER_FILE
     reports.ledger.to_csv(ledger_csv, index=False)
     reports.outputs.append(ledger_csv)
-    create_table_artifact(key=ARTIFACT_KEYS["ledger"], table=_records(reports.ledger), description=ledger_balance(reports.ledger))
+    create_table_artifact(
+        key=ARTIFACT_KEYS["ledger"], table=artifacts.table(reports.ledger, artifacts.LEDGER), description=ledger_balance(reports.ledger)
+    )
     create_table_artifact(
         key=ARTIFACT_KEYS["segments"],
-        table=_records(reports.segments),
+        table=artifacts.table(reports.segments, artifacts.SEGMENTS),
         description=f"RFM segments of {reports.figures.rfm_customers:,} customers as of {reports.figures.as_of_date} (mart.single_customer_view)",
     )
     create_table_artifact(
         key=ARTIFACT_KEYS["cohorts"],
-        table=_records(reports.cohorts),
+        table=artifacts.table(reports.cohorts, artifacts.COHORTS),
         description="Monthly acquisition cohorts: share of the cohort buying 1, 3, 6 and 12 months later (mart.cohort_retention)",
     )
     return reports
@@ -106,7 +102,9 @@ def run_analytics(url: str) -> StepOutcome:
         description=f"Analytics run {run.run_id}: product association rules, segment validation, churn and whales",
     )
     create_table_artifact(
-        key=ARTIFACT_KEYS["rules"], table=_records(run.top_rules), description="Top product association rules by lift (mart.product_association)"
+        key=ARTIFACT_KEYS["rules"],
+        table=artifacts.table(run.top_rules, artifacts.RULES),
+        description="Top product association rules by lift (mart.product_association)",
     )
     detail = f"{run.rules:,} rules, churn AUC {run.churn_auc:.3f} (baseline {run.baseline_auc:.3f}), {run.whales:,} whales"
     return StepOutcome("analytics", "completed", 0.0, detail)
@@ -145,11 +143,19 @@ def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> 
     create_markdown_artifact(
         key=ARTIFACT_KEYS["run"], markdown=run_summary_markdown(load, reports, steps), description="What this run loaded, skipped and took"
     )
+    create_link_artifact(
+        key=ARTIFACT_KEYS["outputs"],
+        link=artifacts.outputs_link(settings.output_dir),
+        link_text=str(settings.output_dir.resolve()),
+        description="The run's output files: " + ", ".join(path.name for path in reports.outputs),
+    )
     return PipelineRun(load, reports, steps)
 
 
 def ledger_balance(ledger: pd.DataFrame) -> str:
     """`rows in N = excluded a + return b + sale c  (balanced)` for a ledger table."""
+    if ledger.empty:
+        return "no rows cleaned yet: the warehouse holds no loaded file"
     totals = ledger.groupby("disposition")["rows"].sum().sort_index()
     parts = " + ".join(f"{disposition} {int(rows):,}" for disposition, rows in totals.items())
     return f"rows in {int(ledger['rows'].sum()):,} = {parts}  (balanced)"
@@ -174,9 +180,3 @@ def run_summary_markdown(load: LoadResult, reports: WarehouseReports, steps: lis
     ]
     lines += [f"| {s.step} | {s.status} | {s.seconds:.2f} | {s.detail} |" for s in steps]
     return "\n".join(lines) + "\n"
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows for a table artifact: NaN -> None, dates as ISO text."""
-    plain = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in plain.to_dict("records")]

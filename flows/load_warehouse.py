@@ -10,6 +10,7 @@ The whole flow holds the pipeline lock. Details: docs/orchestration.md.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,13 +19,16 @@ from prefect.cache_policies import NO_CACHE
 
 import warehouse
 from analytics.cleaning.clean_exports import CleanedData, clean_exports
+from analytics.ingest.readers import open_tables
 from core.errors import UserError
 from core.settings import Settings
+from etl.deploy import Deployment, deploy_if_changed
 from etl.load import Batch, build_batch, mark_failed, stage_batch, start_batch
 from etl.lock import pipeline_lock
 from etl.reports import WarehouseFigures
 from flows.parameters import IO_RETRIES, PipelineParameters, StepOutcome, is_transient, timed
 
+log = logging.getLogger(__name__)
 HOUR = 3600
 NOT_A_DROP = (".", "~$")  # hidden files and editors' lock files in the landing folder
 
@@ -55,16 +59,32 @@ class LoadResult:
 
 @task(cache_policy=NO_CACHE)
 def find_inputs(landing: bool, settings: Settings) -> list[Path]:
-    """The files to consider: the landing folder's drops in name order, or the input files."""
-    if not landing:
-        for path in settings.inputs:  # all of them, before the first file loads
-            if not path.is_file():
-                raise UserError(f"{path}: no such file. Check the --input path (or CIP_INPUTS).")
-        return list(settings.inputs)
-    folder = settings.landing_dir
-    if not folder.is_dir():
-        raise UserError(f"landing folder {folder} does not exist; create it or set CIP_LANDING_DIR.")
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(NOT_A_DROP))
+    """The files to consider: the landing folder's drops in name order, or the input files.
+
+    Every one is checked as cleaning will open it (a file, its container by content, its header
+    and columns: `open_tables`) before the first file loads: a bad input fails the run with its
+    UserError as the message, nothing loaded. `cip run` calls this before the flow starts too."""
+    if landing:
+        folder = settings.landing_dir
+        if not folder.is_dir():
+            create_landing_folder(folder)
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(NOT_A_DROP))
+    else:
+        files = list(settings.inputs)
+    for path in files:
+        open_tables(path)
+    return files
+
+
+def create_landing_folder(folder: Path) -> None:
+    """A fresh clone has no landing folder yet: create it, empty (drops go there)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"landing folder {folder} does not exist and cannot be created ({error.strerror or error}); create it or set CIP_LANDING_DIR."
+        ) from error
+    log.info("Landing folder %s created (empty): drop export files there", folder)
 
 
 @task(cache_policy=NO_CACHE)
@@ -78,10 +98,12 @@ def content_hash(path: Path) -> str:
 
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
-def deploy_warehouse(url: str) -> int:
-    """Deploy sql/ (idempotent); returns the number of files run."""
+def deploy_warehouse(url: str) -> Deployment:
+    """Deploy sql/ when it changed since the warehouse's last deploy (keyed by content)."""
     with warehouse.connect(url) as engine:
-        return len(engine.deploy())
+        deployment = deploy_if_changed(engine)
+    get_run_logger().info("%s", deployment.summary())
+    return deployment
 
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
@@ -131,7 +153,7 @@ def load_warehouse(params: PipelineParameters = PipelineParameters()) -> LoadRes
             hashes = {path: content_hash(path) for path in files}
             step.detail = f"{len(files)} file(s) " + (f"in {settings.landing_dir}" if params.landing else "given")
         with timed("deploy", result.steps) as step:
-            step.detail = f"{deploy_warehouse(url)} sql/ files run"
+            step.detail = deploy_warehouse(url).summary()
         for path, digest in hashes.items():
             result.files.append(_load_file(path, digest, params, settings, result))
     loaded = len(result.loaded)

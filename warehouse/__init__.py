@@ -13,31 +13,43 @@ from sqlalchemy.exc import ArgumentError
 from warehouse.engine import Engine
 from warehouse.errors import (
     ConnectError,
+    InvalidSql,
     ParameterError,
     ProcedureError,
     SqlRefused,
     UnknownProcedure,
     UsageError,
+    WarehouseBusy,
     WarehouseError,
+    WarehouseMissing,
 )
 from warehouse.results import ProcedureResult
 
 __all__ = [
     "ConnectError",
     "Engine",
+    "InvalidSql",
     "ParameterError",
     "ProcedureError",
     "ProcedureResult",
     "SqlRefused",
     "UnknownProcedure",
     "UsageError",
+    "WarehouseBusy",
     "WarehouseError",
+    "WarehouseMissing",
     "connect",
 ]
 
 
-def connect(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL: `duckdb:///...` or `mssql+pyodbc://...`."""
+def connect(url: str, *, create: bool = True) -> Engine:
+    """An engine for a SQLAlchemy URL: `duckdb:///...` or `mssql+pyodbc://...`.
+
+    A DuckDB file that does not exist is created (the pipeline and deploy build their warehouse);
+    with `create=False` (queries, EXECs) it raises `WarehouseMissing` instead, so a mistyped path
+    never becomes an empty warehouse. A DuckDB file another process has open raises
+    `WarehouseBusy`. SQL Server databases are never created, whatever `create` says.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as error:
@@ -45,7 +57,7 @@ def connect(url: str) -> Engine:
     if parsed.drivername == "duckdb":
         from warehouse.duckdb_engine import DuckDBEngine
 
-        return DuckDBEngine(parsed.database or ":memory:", url)
+        return DuckDBEngine(parsed.database or ":memory:", url, create=create)
     if parsed.drivername == "mssql+pyodbc":
         from warehouse.mssql_engine import SqlServerEngine
 

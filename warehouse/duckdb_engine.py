@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,16 @@ import pyarrow as pa
 from sqlglot import exp
 
 from warehouse.engine import Engine, checked_columns, checked_table_name
-from warehouse.errors import ParameterError, ProcedureError, SqlRefused, UnknownProcedure, WarehouseError
+from warehouse.errors import (
+    ConnectError,
+    ParameterError,
+    ProcedureError,
+    SqlRefused,
+    UnknownProcedure,
+    WarehouseBusy,
+    WarehouseError,
+    WarehouseMissing,
+)
 from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.sql_files import SqlFile, SqlObject, deployment_order
 from warehouse.tsql.batches import SqlBatch, split_batches
@@ -23,7 +33,7 @@ from warehouse.tsql.macros import TSQL_MACROS
 from warehouse.tsql.procedure import is_procedure, parse_procedure
 from warehouse.tsql.runtime import CompiledProcedure, Runtime, compile_procedure
 from warehouse.tsql.server_only import server_only_reason
-from warehouse.tsql.session import Session
+from warehouse.tsql.session import Session, one_line
 from warehouse.tsql.translate import Translated, Translator
 from warehouse.tsql.typing import Catalog
 
@@ -45,14 +55,15 @@ _SQL_TYPE_OF_PYTHON = (
     (dt.date, "DATE"),
     (type(None), "NVARCHAR(MAX)"),
 )
+# 'IO Error: Could not set lock on file "...": Conflicting lock is held in /usr/bin/python3 (PID 123) by user ...'
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file")
+_LOCK_HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 class DuckDBEngine(Engine):
-    def __init__(self, database: str, url: str | None = None):
+    def __init__(self, database: str, url: str | None = None, *, create: bool = True):
         self.url = url or f"duckdb:///{database}"
-        if database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(database)
+        self.connection = _open(database, create)
         for statement in (*_SESSION_SETTINGS, *TSQL_MACROS):
             self.connection.execute(statement)
         self.session = Session(self.connection)
@@ -80,7 +91,7 @@ class DuckDBEngine(Engine):
                 self._translations.clear()
             translated = self._translations[key] = self.translator.statement(sql, 1, variables)
         bound = {name: params[name] for name in translated.parameters if name in params}
-        cursor = self.session.run(translated.sql, bound)
+        cursor = self.session.run(translated.sql, bound, callers_statement=True)
         return frame_from_cursor(cursor) if translated.returns_rows else pd.DataFrame()
 
     def bulk_load(self, table: str, frame: pd.DataFrame | pa.Table) -> int:
@@ -221,6 +232,26 @@ class DuckDBEngine(Engine):
             except SqlRefused as refused:
                 raise SqlRefused(refused.problem, line=refused.line, file=file, instead=refused.instead) from refused
         return self._procedures[key]
+
+
+def _open(database: str, create: bool) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection; a missing file (with `create=False`), a file another process holds
+    or one that is not a DuckDB database is a one-line ConnectError naming the file."""
+    if database == ":memory:":
+        return duckdb.connect(database)
+    path = Path(database)
+    if not path.exists():
+        if not create:
+            raise WarehouseMissing(str(path.absolute()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(database)
+    except duckdb.IOException as error:
+        message = str(error)
+        if _LOCK_CONFLICT.search(message):
+            holder = _LOCK_HOLDER.search(message)
+            raise WarehouseBusy(str(path.absolute()), int(holder["pid"]) if holder else None, holder["program"] if holder else None) from error
+        raise ConnectError(f"cannot open the DuckDB warehouse {path.absolute()}: {one_line(message)}") from error
 
 
 def _sql_type_of(name: str, value: object) -> exp.DataType:

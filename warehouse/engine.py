@@ -49,7 +49,7 @@ class Engine(ABC):
                     except ProcedureError as error:
                         raise ProcedureError(f"{sql_file.relative}:{batch.line}: {error.message}", error.number) from error
                 deployed.append(sql_file.relative)
-                log.info("deployed %s", sql_file.relative)
+                log.debug("deployed %s", sql_file.relative)
         return deployed
 
     @abstractmethod

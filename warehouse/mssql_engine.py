@@ -17,7 +17,7 @@ import pyarrow as pa
 from sqlalchemy import create_engine
 
 from warehouse.engine import Engine, checked_columns, checked_table_name
-from warehouse.errors import ConnectError, ParameterError, ProcedureError, UnknownProcedure
+from warehouse.errors import ConnectError, InvalidSql, ParameterError, ProcedureError, UnknownProcedure
 from warehouse.results import ProcedureResult, frame_from_cursor
 from warehouse.sql_files import DEPLOY_FOLDERS, SQL_SERVER_ONLY_FOLDERS, SqlFile, SqlObject
 from warehouse.tsql.batches import SqlBatch
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 BULK_LOAD_CHUNK_ROWS = 10_000
 _ERROR_NUMBER = re.compile(r"\((\d+)\)(?: \(SQL\w+\))?\s*$")
 _ODBC_PREFIX = re.compile(r"^(\[[^\]]*\])+")
+# Compile errors of a query: syntax (102, 105, 156), unknown or ambiguous names (195, 207, 208,
+# 209, 4104, 4121), a column outside GROUP BY (8120) - the caller's to fix, as on DuckDB.
+_REJECTED_QUERY_ERRORS = frozenset({102, 105, 156, 195, 207, 208, 209, 4104, 4121, 8120})
 
 
 class SqlServerEngine(Engine):
@@ -68,9 +71,14 @@ class SqlServerEngine(Engine):
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         text, values = _positional(sql, {k.lstrip("@").lower(): v for k, v in (params or {}).items()})
-        with self._cursor() as cursor:
-            cursor.execute(text, *values)
-            return frame_from_cursor(cursor)
+        try:
+            with self._cursor() as cursor:
+                cursor.execute(text, *values)
+                return frame_from_cursor(cursor)
+        except ProcedureError as error:
+            if error.number in _REJECTED_QUERY_ERRORS:
+                raise InvalidSql(f"{error.message} (SQL Server error {error.number})") from error
+            raise
 
     def bulk_load(self, table: str, frame: pd.DataFrame | pa.Table) -> int:
         schema, name = checked_table_name(table)

@@ -25,13 +25,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from analytics.ingest.formats import ExportFormat, detect_format
+from analytics.ingest.sniff import GZIP_CSV, PARQUET, XLSX, container_of
 from core.errors import UserError
 
 log = logging.getLogger(__name__)
 
-GZIP_MAGIC = b"\x1f\x8b"
-ZIP_MAGIC = b"PK\x03\x04"  # xlsx is a zip archive
-PARQUET_MAGIC = b"PAR1"
 _SNIFF_ROWS = 50
 
 
@@ -61,19 +59,16 @@ class RawTable:
 
 
 def open_tables(path: Path) -> list[RawTable]:
-    """Detect the container and export format of `path`; raises UserError with what to do."""
+    """Detect the container (by content, sniff.py) and export format of `path`; raises UserError
+    with what to do - for a folder, an empty file, a file that is no export (an image, a PDF,
+    any binary), a missing column or header - before any row is read."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file. Check the --input path (or CIP_INPUTS).")
-    with path.open("rb") as f:
-        magic = f.read(4)
-    if not magic:
-        raise UserError(f"{path}: the file is empty. Export it again.")
-    if magic.startswith(ZIP_MAGIC):
+    container = container_of(path)
+    if container == XLSX:
         return _open_workbook(path)
-    if magic == PARQUET_MAGIC:
+    if container == PARQUET:
         return [_open_parquet(path)]
-    return [_open_csv(path, compressed=magic.startswith(GZIP_MAGIC))]
+    return [_open_csv(path, compressed=container == GZIP_CSV)]
 
 
 # --- CSV -------------------------------------------------------------------------------------

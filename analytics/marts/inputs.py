@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics.errors import NotEnoughData
 from warehouse.engine import Engine
 
 SALES_SQL = """
@@ -73,10 +74,11 @@ def read_segment_map(engine: Engine) -> pd.DataFrame:
 
 
 def read_inputs(engine: Engine) -> WarehouseInputs:
-    """Every input of a run, read through `engine`; raises ValueError on a warehouse not built yet."""
+    """Every input of a run, read through `engine`; raises NotEnoughData on a warehouse that holds
+    no customers yet (nothing loaded: a pipeline skips the analytics then), ValueError on one built wrongly."""
     rfm = engine.query(CUSTOMER_RFM_SQL)
     if rfm.empty:
-        raise ValueError("mart.customer_rfm is empty: build the warehouse (etl.BuildWarehouse) before running the analytics.")
+        raise NotEnoughData("mart.customer_rfm is empty: build the warehouse (etl.BuildWarehouse) before running the analytics.")
     as_of_dates, batches = rfm["as_of_date"].unique(), rfm["batch_id"].unique()
     if len(as_of_dates) != 1 or len(batches) != 1:
         raise ValueError(f"mart.customer_rfm must come from one build: as-of dates {sorted(as_of_dates)}, batches {sorted(batches)}.")

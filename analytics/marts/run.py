@@ -26,6 +26,7 @@ from analytics.marts.compute import AnalyticsRun, compute
 from analytics.marts.inputs import read_inputs
 from analytics.marts.parameters import AnalyticsParameters
 from analytics.marts.tables import write_results
+from core.progress import progress
 from warehouse.engine import Engine
 
 
@@ -53,7 +54,11 @@ def analyse_warehouse(engine: Engine, params: AnalyticsParameters | None = None,
     """
     params = params or AnalyticsParameters()
     run_id = run_id or new_run_id()
-    inputs = read_inputs(engine)
-    tables, run = compute(inputs, params, run_id)
-    write_results(engine, tables)
+    with progress("Analytics: reading the warehouse, computing, writing the marts", 3) as update:
+        inputs = read_inputs(engine)
+        update(1)
+        tables, run = compute(inputs, params, run_id)
+        update(2)
+        write_results(engine, tables)
+        update(3)
     return run

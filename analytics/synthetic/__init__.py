@@ -6,8 +6,8 @@ rates: guest invoices without a CustomerID, cancellations, stock write-offs, zer
 adjustments, exact duplicate lines, non-product stock codes and several descriptions per code.
 Tests and benchmarks use it at any size, from a handful of rows to tens of millions.
 
-Every real figure was measured on the complete UCI file (``/work/shared/data/online_retail``,
-541,909 rows; see DATA.md and SOURCES.md there); they are in ``calibration``.
+Every real figure was measured on the complete UCI file (``data/raw/online_retail.csv.gz``,
+541,909 rows; see data/README.md); they are in ``calibration``.
 
 How it stays deterministic and streams in bounded memory:
 

@@ -1,7 +1,7 @@
 """The real file's figures the generator reproduces: counts, shares and distributions of UCI "Online Retail".
 
-Every figure was measured on the complete UCI file (``/work/shared/data/online_retail``,
-541,909 rows; see DATA.md and SOURCES.md there) or is quoted from DATA.md; the comment beside
+Every figure was measured on the complete UCI file (``data/raw/online_retail.csv.gz``,
+541,909 rows; see data/README.md) or is quoted from the data set's documentation; the comment beside
 each says which. A few are tuned instead (marked so), chosen so that a measured rate comes out.
 """
 

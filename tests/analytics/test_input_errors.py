@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 
 from analytics.cleaning.clean_exports import clean_exports
+from analytics.ingest.readers import open_tables
 from core.errors import UserError
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
+from tests.analytics.wrong_files import WRONG_FILES, not_an_export
 
 HEADER = ",".join(ONLINE_RETAIL)
 
@@ -50,7 +52,7 @@ def test_malformed_csv_line_is_located(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(None, "no such file"), (b"", "the file is empty"), (gzip.compress(b"not,a\nreal,export\n"), "missing required column")],
+    [(None, "no such file"), (b"", "the file is empty"), (gzip.compress(b"not,a\nreal,export\n", mtime=0), "missing required column")],
 )
 def test_unreadable_inputs(tmp_path, content, expected):
     path = tmp_path / "drop.csv.gz"
@@ -90,3 +92,56 @@ def test_a_failure_while_reading_leaves_no_partial_output(tmp_path):
         clean_exports([good, late_error], tmp_path / "clean", chunk_rows=10)
     assert not (tmp_path / "clean").exists()
     assert not list(tmp_path.glob("clean.partial-*"))
+
+
+@pytest.mark.parametrize("name", WRONG_FILES)
+def test_a_file_that_is_no_export_is_named_by_what_it_looks_like(tmp_path, name):
+    content, looks_like = WRONG_FILES[name]
+    wrong = tmp_path / name
+    wrong.write_bytes(content)
+    with pytest.raises(UserError) as error:
+        clean_exports([wrong], tmp_path / "clean")
+    assert str(error.value) == not_an_export(wrong, looks_like)  # one line, before any parser ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no clean folder, no partial one
+
+
+def test_the_content_decides_not_the_name(tmp_path):
+    disguised = tmp_path / "online_retail.csv"
+    disguised.write_bytes(WRONG_FILES["chart.png"][0])
+    with pytest.raises(UserError) as error:
+        open_tables(disguised)
+    assert str(error.value) == not_an_export(disguised, "a PNG image")
+    export = write_csv(TYPED_ROWS, tmp_path / "export.png", ONLINE_RETAIL)  # a real CSV, whatever its name
+    assert [table.export_format.family for table in open_tables(export)] == ["Online Retail"]
+
+
+def test_a_csv_with_a_stray_control_character_is_still_read_as_csv(tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_bytes(f"{HEADER}\n536365,85123A,WHITE\x0bHEART\x1a,6,2010-12-01 08:26:00,2.55,17850,UK\n".encode())
+    assert clean_exports([export], tmp_path / "clean").ledger.rows_in == {"export.csv": 1}
+
+
+def test_a_damaged_workbook_keeps_its_message(tmp_path):
+    damaged = tmp_path / "online_retail.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + WRONG_FILES["dump.bin"][0])
+    with pytest.raises(UserError, match=r"online_retail\.xlsx: not a readable Excel workbook \(.+\)\. Save it again as \.xlsx\."):
+        open_tables(damaged)
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    empty = tmp_path / "drops"
+    empty.mkdir()
+    with pytest.raises(UserError) as error:
+        clean_exports([empty], tmp_path / "clean")
+    assert str(error.value) == (
+        f"{empty}: is an empty folder, not a file; give export files with --input, or point CIP_LANDING_DIR at it and use --landing."
+    )
+    write_csv(TYPED_ROWS, empty / "2011-02.csv", ONLINE_RETAIL)
+    write_csv(TYPED_ROWS, empty / "2011-01.csv", ONLINE_RETAIL)
+    with pytest.raises(UserError) as error:
+        open_tables(empty)
+    assert str(error.value) == (
+        f"{empty}: is a folder, not a file; give the files inside it with --input (e.g. --input {empty / '2011-01.csv'}), "
+        "or point CIP_LANDING_DIR at it and use --landing."
+    )
+    assert not (tmp_path / "clean").exists()

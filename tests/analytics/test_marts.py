@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 import warehouse
+from analytics.errors import NotEnoughData
 from analytics.marts.compute import AnalyticsRun, product_association_rows
 from analytics.marts.inputs import read_inputs
 from analytics.marts.parameters import AnalyticsParameters
@@ -332,7 +333,7 @@ def test_typed_tables_carry_exact_decimals_and_nulls():
 
 
 def test_a_warehouse_without_a_build_is_refused_and_nothing_is_written(seeded_warehouse):
-    with pytest.raises(ValueError, match=r"^mart\.customer_rfm is empty: build the warehouse"):
+    with pytest.raises(NotEnoughData, match=r"^mart\.customer_rfm is empty: build the warehouse"):
         analyse_warehouse(seeded_warehouse)
     assert seeded_warehouse.query("SELECT COUNT(*) AS n FROM mart.product_association;")["n"][0] == 0
 

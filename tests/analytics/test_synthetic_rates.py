@@ -1,7 +1,7 @@
 """Generated exports have the real file's quirks at the real rates, and its periods, invoices, customers and products.
 
-Real figures come from /work/shared/data/online_retail (DATA.md, SOURCES.md) and were measured on
-the complete UCI file (541,909 rows). The rates are checked on one 200,000-row file.
+Real figures were measured on the complete UCI file bundled in data/raw (541,909 rows; see
+data/README.md). The rates are checked on one 200,000-row file.
 """
 
 from __future__ import annotations

@@ -70,3 +70,13 @@ def test_an_invalid_power_bi_setting_is_one_line_naming_it(workspace, monkeypatc
     result = runner.invoke(app, ["powerbi", "refresh"])
     assert result.exit_code == 2
     assert "invalid setting - powerbi_refresh_type: Input should be 'standard' or 'enhanced'" in result.output
+
+
+def test_refresh_without_the_power_bi_settings_exits_2_naming_them(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env
+    for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "WORKSPACE_ID", "DATASET_ID"):
+        monkeypatch.delenv(f"CIP_POWERBI_{name}", raising=False)
+    result = runner.invoke(app, ["powerbi", "refresh"])
+    assert result.exit_code == 2, result.output
+    assert "Power BI is not configured (set CIP_POWERBI_TENANT_ID" in result.output
+    assert "Traceback" not in result.output

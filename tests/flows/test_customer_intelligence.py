@@ -4,6 +4,8 @@ artifacts and the step that is not built yet."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 import trustme
@@ -97,7 +99,7 @@ def test_every_step_ran_and_the_power_bi_dataset_was_refreshed_once_the_marts_we
 
 
 def test_artifacts_are_published_under_stable_keys(run):
-    _, result, _ = run
+    folder, result, _ = run
     with get_client(sync_client=True) as client:
         newest_first = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=list(ARTIFACT_KEYS.values()))), sort=ArtifactSort.CREATED_DESC
@@ -115,6 +117,23 @@ def test_artifacts_are_published_under_stable_keys(run):
     assert "| analytics | completed |" in artifacts[ARTIFACT_KEYS["run"]].data
     assert "Product association:" in artifacts[ARTIFACT_KEYS["analytics"]].data
     assert artifacts[ARTIFACT_KEYS["rules"]].type == "table"
+    outputs = artifacts[ARTIFACT_KEYS["outputs"]]
+    assert (folder / "reports").resolve().as_uri() in outputs.data  # a link artifact: markdown [text](link)
+    assert "cleaning_ledger.csv" in outputs.description
+
+
+def test_artifact_tables_are_formatted_for_people(run):
+    """Counts with thousands separators, money with two decimals, shares as percentages."""
+    _, result, _ = run
+    with get_client(sync_client=True) as client:
+        (cohorts, *_) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEYS["cohorts"]])), sort=ArtifactSort.CREATED_DESC
+        )
+    first = result.reports.cohorts.iloc[0]
+    row = json.loads(cohorts.data)[0] if isinstance(cohorts.data, str) else cohorts.data[0]
+    assert row["cohort_size"] == f"{int(first['cohort_size']):,}"
+    assert row["month_1"] == f"{100 * first['month_1']:.1f}%"
+    assert row["revenue"] == f"{first['revenue']:,.2f}"
 
 
 def test_analytics_results_land_in_the_marts(run):

@@ -76,6 +76,26 @@ def test_an_undeclared_variable_is_refused_when_the_procedure_is_compiled():
     assert raised.value.line == 7
 
 
+@pytest.mark.parametrize(
+    ("sql", "line", "where"),
+    [
+        ("SELECT * FROM etl.batch WHERE", 1, "it ends after 'WHERE', which needs more"),
+        ("SELECT *\nFROM etl.batch\nWHERE status = N'x' AND", 3, "it ends after 'AND', which needs more"),
+        ("SELECT (1 AS x", 1, "')' expected after 'x'"),
+        ("SELECT 1 AS x FROM", 1, "table name expected after 'FROM'"),
+        ("SELECT TOP FROM etl.batch", 1, "something is missing near 'FROM'"),
+        ("UPDATE SET x = 1", 1, "near '='"),
+    ],
+)
+def test_a_statement_that_does_not_parse_says_where_in_plain_words(sql, line, where):
+    with pytest.raises(SqlRefused) as raised:
+        Translator({}).statement(sql)
+    message = str(raised.value)
+    assert message.startswith(f"line {line}: the statement could not be parsed: {where}; check that every clause is complete")
+    assert raised.value.line == line
+    assert "<" not in message and "sqlglot" not in message and "Required keyword" not in message
+
+
 def test_values_are_bound_never_spliced_into_the_sql_text():
     translated = Translator({}).statement("SELECT @note AS note WHERE @note LIKE N'x%';", 1, {"note": parse_type("NVARCHAR(400)")})
     assert translated.parameters == ("note",)

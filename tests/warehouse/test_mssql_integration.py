@@ -113,3 +113,15 @@ def test_the_security_policy_applies_the_power_bi_grants_to_direct_queries(engin
     assert visible_to("cfo@contoso.com") == [90001, 90002]
     engine.execute("sec.RevokeUserAccess", user_principal_name="ann@contoso.com")
     assert visible_to("ann@contoso.com") == []
+
+
+@pytest.mark.parametrize("sql", ["SELECT nosuch_column FROM etl.batch;", "SELECT * FROM etl.nosuch_table;", "SELECT * FROM etl.batch WHERE;"])
+def test_a_query_sql_server_cannot_compile_is_a_usage_error_as_on_duckdb(engine, sql):
+    with pytest.raises(warehouse.InvalidSql, match="SQL Server error"):
+        engine.query(sql)
+
+
+def test_a_shared_check_speaks_in_its_callers_name_as_on_duckdb(engine):
+    with pytest.raises(warehouse.ProcedureError) as raised:
+        engine.execute("etl.BuildWarehouse")
+    assert str(raised.value) == "error 50101 in etl.BuildWarehouse: @batch_id is required."

@@ -29,6 +29,24 @@ def test_throw_inside_try_catch_rolls_back_the_insert_and_surfaces_number_and_me
     assert empty_ledger.session.trancount == 0
 
 
+def test_a_shared_check_speaks_in_its_callers_name_on_both_engines(engine):
+    # etl.CheckBatch THROWs 'etl.BuildWarehouse: ...' for its caller: the error reads in that name
+    with pytest.raises(warehouse.ProcedureError) as raised:
+        engine.execute("etl.CheckBatch", procedure="etl.BuildWarehouse")
+    assert (raised.value.number, raised.value.procedure) == (50101, "etl.CheckBatch")  # where it was thrown
+    assert str(raised.value) == "error 50101 in etl.BuildWarehouse: @batch_id is required."
+    with pytest.raises(warehouse.ProcedureError) as raised:
+        engine.execute("etl.CheckBatch")  # no caller named: no empty ': :'
+    assert str(raised.value) == "error 50101 in etl.CheckBatch: @batch_id is required."
+    # SQL Server's driver gives the number and the message, not the procedure: the same text
+    from_sql_server = warehouse.ProcedureError("etl.BuildWarehouse: @batch_id is required.", 50101)
+    assert str(from_sql_server) == "error 50101 in etl.BuildWarehouse: @batch_id is required."
+    # the database's own errors keep their text whole
+    assert str(warehouse.ProcedureError("Invalid Input Error: Divide by zero error encountered.", 8134)) == (
+        "error 8134: Invalid Input Error: Divide by zero error encountered."
+    )
+
+
 def test_a_procedure_failing_half_way_leaves_no_partial_writes(empty_ledger):
     with pytest.raises(warehouse.ProcedureError) as raised:
         empty_ledger.execute("trap.AddTwoEntries", first_note="same", second_note="same")
@@ -96,6 +114,28 @@ def test_unknown_procedure_and_bad_parameters_are_usage_errors(engine):
         engine.execute("etl.FinishBatch", batch_id="not a number")
     with pytest.raises(warehouse.ParameterError, match="expects parameter '@note'"):
         engine.execute("trap.AddLedgerEntry", amount=1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("SELECT nosuch_column FROM etl.batch;", "nosuch_column"),
+        ("SELECT * FROM etl.nosuch_table;", "nosuch_table"),
+        ("SELECT nosuch_function(1) AS x;", "nosuch_function"),
+    ],
+)
+def test_a_query_duckdb_cannot_bind_is_a_one_line_usage_error(engine, sql, named):
+    with pytest.raises(warehouse.InvalidSql) as raised:
+        engine.query(sql)
+    message = str(raised.value)
+    assert named in message and "\n" not in message and not message.startswith("error")
+    assert engine.query("SELECT 1 AS x;")["x"].tolist() == [1]  # the session is usable again
+
+
+def test_an_error_while_a_query_runs_stays_a_procedure_error(engine):
+    with pytest.raises(warehouse.ProcedureError) as raised:
+        engine.query("SELECT 1 / 0 AS x;")
+    assert raised.value.number == 8134
 
 
 def test_start_batch_is_idempotent_and_finish_batch_records_the_outcome(engine):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import duckdb
 
-from warehouse.errors import ProcedureError, UsageError
+from warehouse.errors import InvalidSql, ProcedureError
 
 # SQL Server's numbers for the errors a DuckDB statement can raise in the subset.
 _ERROR_NUMBERS = (
@@ -25,8 +25,21 @@ _ERROR_NUMBERS = (
 )
 
 
+# What the caller wrote wrong, not an error while running: an unknown table or function is so
+# everywhere; an unknown column or unparsable text only in the caller's own statement (a query).
+_REJECTED = (duckdb.CatalogException,)
+_REJECTED_STATEMENT = (duckdb.CatalogException, duckdb.BinderException, duckdb.ParserException)
+
+
+def one_line(error: duckdb.Error | str) -> str:
+    """DuckDB's message on one line: without the `LINE n:` excerpt of the translated SQL (the
+    caller never wrote it), its other lines (`Did you mean ...`, candidates) joined."""
+    text = str(error).split("\n\nLINE")[0]
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 def procedure_error(error: duckdb.Error, procedure: str | None = None) -> ProcedureError:
-    message = str(error).split("\n\nLINE")[0]
+    message = one_line(error)
     number = next((n for pattern, n in _ERROR_NUMBERS if pattern.search(message)), None)
     return ProcedureError(message, number, procedure)
 
@@ -37,15 +50,16 @@ class Session:
         self.trancount = 0
         self.doomed = False  # an error rolled the real transaction back; waiting for ROLLBACK
 
-    def run(self, sql: str, parameters: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
-        """Run one DuckDB statement; an error dooms the open transaction (XACT_ABORT ON)."""
+    def run(self, sql: str, parameters: Mapping[str, object] | None = None, *, callers_statement: bool = False) -> duckdb.DuckDBPyConnection:
+        """Run one DuckDB statement; an error dooms the open transaction (XACT_ABORT ON).
+        `callers_statement`: the statement is the caller's own (a query), so DuckDB refusing to
+        bind or parse it is an InvalidSql for the caller to fix, not a ProcedureError."""
         try:
             return self.connection.execute(sql, dict(parameters or {}))
-        except duckdb.CatalogException as error:
-            self.abort()
-            raise UsageError(str(error).split("\n\nLINE")[0]) from error
         except duckdb.Error as error:
             self.abort()
+            if isinstance(error, _REJECTED_STATEMENT if callers_statement else _REJECTED):
+                raise InvalidSql(one_line(error)) from error
             raise procedure_error(error) from error
 
     def begin(self) -> None:

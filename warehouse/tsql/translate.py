@@ -7,6 +7,7 @@ type-aware rewrites -> generate (write='duckdb'). Values are never part of the S
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +25,14 @@ from warehouse.tsql.typing import STRING_TYPES, Catalog, Types
 TRANCOUNT = "__trancount"  # @@TRANCOUNT is bound like a variable, from the runtime's counter
 _DML = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable)
 _DDL_KINDS = {"SCHEMA", "TABLE", "VIEW", "INDEX", "SEQUENCE"}
+_PARSE_HINT = (
+    "check that every clause is complete (WHERE needs a condition, = a value, FROM a table), "
+    "brackets and quotes are closed and keywords are spelled right"
+)
+# sqlglot's descriptions name its classes and tokens; what each one means in plain words
+_EXPECTING = re.compile(r"^Expecting (?P<what>.+)$")
+_EXPECTED = re.compile(r"^Expected (?P<what>.+?)(?: but got .*)?$")
+_INTERNALS = re.compile(r"<[^<>]*>")
 
 
 @dataclass(frozen=True)
@@ -97,12 +106,8 @@ class Translator:
         except TokenizeError as error:
             raise SqlRefused(str(error), line=error.line) from error
         except (ParseError, TokenError) as error:
-            details = getattr(error, "errors", None) or [{}]
-            relative = details[0].get("line") or 1
-            description = details[0].get("description") or str(error).splitlines()[0]
-            raise SqlRefused(
-                f"T-SQL does not parse: {description}", line=line + relative - 1, instead="valid T-SQL of the subset; every statement ends with ';'"
-            ) from error
+            details = (getattr(error, "errors", None) or [{}])[0]
+            raise SqlRefused(_not_parsed(details), line=line + (details.get("line") or 1) - 1) from error
         if len(trees) != 1:
             raise SqlRefused("more than one statement where one was expected", line=line, instead="end every statement with ';'")
         tree = trees[0]
@@ -122,6 +127,23 @@ class Translator:
         _bind_variables(tree, variables, line)
         tree = rewrite_syntax(tree, line)
         return rewrite_typed(tree, Types(tree, self.catalog), line)
+
+
+def _not_parsed(details: Mapping[str, object]) -> str:
+    """sqlglot's parse error in plain words: near which token, what is wrong, what to check -
+    never its class names (`Required keyword: 'this' missing for <class '...Where'>`)."""
+    description = str(details.get("description") or "")
+    near = repr(str(details.get("highlight") or "").strip() or "the start")
+    at_end = not str(details.get("end_context") or "").strip()
+    expected = _EXPECTING.match(description) or _EXPECTED.match(description)
+    if description.startswith("Required keyword"):
+        where = f"it ends after {near}, which needs more" if at_end else f"something is missing near {near}"
+    elif expected:
+        what = _INTERNALS.sub("", expected["what"]).strip()
+        where = f"{what if what[:1].isalpha() else repr(what)} expected {'after' if at_end else 'at'} {near}"
+    else:
+        where = f"near {near}"
+    return f"the statement could not be parsed: {where}; {_PARSE_HINT}"
 
 
 def _bind_variables(tree: exp.Expression, variables: Mapping[str, exp.DataType], line: int) -> None:
