@@ -37,7 +37,7 @@ def validate(
         fail(str(error))
     url, described = _warehouse_to_compare(warehouse_url, settings)
     try:
-        with warehouse.connect(url) as engine:
+        with warehouse.connect(url, create=url == _IN_MEMORY) as engine:
             if url == _IN_MEMORY:
                 engine.deploy()
             result = validate_project(project_dir or POWERBI_PROJECT, schema_dir or settings.powerbi_schema_dir, engine)
