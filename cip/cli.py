@@ -102,7 +102,9 @@ def _print_summary(result) -> None:
         stdout.print(f"Clean data in {load.clean_folder}, ledger in {reports.outputs[0]}")
     _print_warehouse(reports.figures, load.warehouse_url)
     _print_segments(reports.segments)
-    stdout.print("[bold]Outputs written:[/] " + ", ".join(str(path) for path in result.outputs))
+    stdout.print(f"[bold]Outputs written[/] (open the .html in a browser, the .pptx in PowerPoint): {len(result.outputs)} file(s)")
+    for path in result.outputs:
+        stdout.print(f"  {escape(str(path))}", highlight=False, soft_wrap=True)
     _print_steps(result.steps)
 
 

@@ -8,11 +8,13 @@
     cip-product-association-rules  table  the top rules by lift
     cip-run-summary           markdown  what the run loaded, skipped and took, step by step
     cip-run-outputs           link      the folder holding the run's output files
+    cip-executive-outputs     markdown  the deck, dashboard and extracts written, with their headline sentences
     power-bi-refresh          markdown  the refresh's outcome (flows/refresh_power_bi.py)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -28,6 +30,7 @@ ARTIFACT_KEYS = {
     "rules": "cip-product-association-rules",
     "run": "cip-run-summary",
     "outputs": "cip-run-outputs",
+    "executive": "cip-executive-outputs",
 }
 
 Format = Callable[[object], str]
@@ -101,3 +104,14 @@ def _cell(value: object, format_value: Format | None) -> object:
 def outputs_link(folder: Path) -> str:
     """The output folder as a file:// link for the link artifact."""
     return folder.resolve().as_uri()
+
+
+def executive_markdown(outputs) -> str:
+    """The executive outputs' paths and the sentences they lead with (an ExecutiveOutputs)."""
+    lines = ["# Executive outputs", ""]
+    lines += [f"- [{path.name}]({path.resolve().as_uri()})" for path in outputs.paths]
+    if outputs.story is not None:
+        lines += ["", "## What they say", ""]
+        sentences = (getattr(outputs.story, item.name) for item in dataclasses.fields(outputs.story))
+        lines += [f"- {sentence}" for sentence in sentences if isinstance(sentence, str) and sentence]
+    return "\n".join(lines) + "\n"

@@ -7,10 +7,10 @@
                         marts (analytics/marts/run.py); skipped when the data are too thin
     refresh_power_bi    flows/refresh_power_bi.py - the Power BI dataset refresh (msal + REST);
                         skipped, naming the missing CIP_POWERBI_* settings, when not configured
-    write_executive_outputs  deck, HTML dashboard, extracts - not built yet: skipped
+    write_executive_outputs  the deck, the HTML dashboard and the marketing extracts in the run's
+                        output folder (executive/); thin data gives outputs that say what is missing
 
-A step that does not exist yet is skipped with a log line saying so, never faked; each has one
-place below to plug it in. The warehouse part holds the pipeline lock.
+The warehouse part holds the pipeline lock.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from analytics.errors import NotEnoughData
 from analytics.marts.run import analyse_warehouse
 from etl.lock import pipeline_lock
 from etl.reports import WarehouseFigures, cohort_summary, current_ledger, segment_summary, warehouse_figures
+from executive import outputs as executive
+from executive.outputs import ExecutiveOutputs
 from flows import artifacts
 from flows.artifacts import ARTIFACT_KEYS
 from flows.load_warehouse import LoadResult, load_warehouse
@@ -110,12 +112,18 @@ def run_analytics(url: str) -> StepOutcome:
     return StepOutcome("analytics", "completed", 0.0, detail)
 
 
-@task(cache_policy=NO_CACHE)
-def write_executive_outputs() -> StepOutcome:
-    """The executive deck, HTML dashboard and CSV extracts - the plug-in point."""
-    reason = "the executive deck, HTML dashboard and extracts are not built yet"
-    get_run_logger().warning("Executive outputs skipped: %s.", reason)
-    return StepOutcome("executive outputs", "skipped", 0.0, reason)
+@task(cache_policy=NO_CACHE, retry_condition_fn=is_transient, **IO_RETRIES)
+def write_executive_outputs(url: str, output_dir: Path) -> ExecutiveOutputs:
+    """The executive deck, the HTML dashboard and the marketing extracts; an artifact with their paths."""
+    with warehouse.connect(url) as engine:
+        outputs = executive.write_executive_outputs(engine, output_dir)
+    get_run_logger().info("Executive outputs: %s", ", ".join(str(path) for path in outputs.paths))
+    create_markdown_artifact(
+        key=ARTIFACT_KEYS["executive"],
+        markdown=artifacts.executive_markdown(outputs),
+        description="The executive deck, dashboard and marketing extracts of this run, and what they say",
+    )
+    return outputs
 
 
 @flow(name="customer-intelligence")
@@ -136,10 +144,13 @@ def customer_intelligence(params: PipelineParameters = PipelineParameters()) -> 
         with timed("analytics", steps) as step:
             outcome = run_analytics(url)
             step.status, step.detail = outcome.status, outcome.detail
-        for plug_in in (refresh_power_bi, write_executive_outputs):
-            with timed("", steps) as step:
-                outcome = plug_in()
-                step.step, step.status, step.detail = outcome.step, outcome.status, outcome.detail
+        with timed("", steps) as step:
+            outcome = refresh_power_bi()
+            step.step, step.status, step.detail = outcome.step, outcome.status, outcome.detail
+        with timed("executive outputs", steps) as step:
+            written = write_executive_outputs(url, settings.output_dir)
+            reports.outputs.extend(written.paths)
+            step.detail = f"deck, dashboard and {len(written.extracts)} extract files in {settings.output_dir}"
     create_markdown_artifact(
         key=ARTIFACT_KEYS["run"], markdown=run_summary_markdown(load, reports, steps), description="What this run loaded, skipped and took"
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from core.paths import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
-PACKAGES = ("core", "cip", "flows", "analytics", "powerbi", "etl", "warehouse")
+PACKAGES = ("core", "cip", "flows", "executive", "analytics", "powerbi", "etl", "warehouse")
 MAX_LINES = 400  # a file longer than this is doing more than one job
 
 

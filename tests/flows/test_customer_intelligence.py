@@ -1,14 +1,16 @@
 """The main flow on a generated data set: every hop's real result - raw CSV, warehouse, analytics,
 the Power BI refresh (against the local fake identity and Power BI services over HTTPS) - the
-artifacts and the step that is not built yet."""
+artifacts and the executive outputs, read back."""
 
 from __future__ import annotations
 
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 import trustme
+from pptx import Presentation
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
@@ -56,7 +58,7 @@ def test_the_ledger_is_balanced_and_matches_the_cleaning(run):
     assert not item.loaded_before
     assert int(ledger.loc[ledger["disposition"] == "sale", "rows"].sum()) == item.sales["rows"]
     assert (folder / "reports" / "cleaning_ledger.csv").is_file()
-    assert result.outputs == [folder / "reports" / "cleaning_ledger.csv"]
+    assert result.outputs[0] == folder / "reports" / "cleaning_ledger.csv"  # then the executive outputs
 
 
 def test_the_facts_equal_the_clean_streams(run):
@@ -89,8 +91,9 @@ def test_every_step_ran_and_the_power_bi_dataset_was_refreshed_once_the_marts_we
     status = {step.step: step.status for step in result.steps}
     for step in ("ingest", "deploy", "warehouse reports", f"build {result.load.files[0].path.name}", "analytics", "power bi refresh"):
         assert status[step] == "completed"
-    assert status["executive outputs"] == "skipped"  # not built yet: skipped with the reason, never faked
+    assert status["executive outputs"] == "completed"
     assert list(status).index("power bi refresh") > list(status).index("analytics")
+    assert list(status).index("executive outputs") > list(status).index("power bi refresh")
     (ours,) = power_bi.ours()  # exactly one refresh, triggered by the run
     assert power_bi.triggers[0].json == {"notifyOption": "NoNotification"}
     detail = next(s.detail for s in result.steps if s.step == "power bi refresh")
@@ -150,3 +153,22 @@ def test_analytics_results_land_in_the_marts(run):
         "WHERE c.churn_probability <> v.churn_probability",
     )
     assert mismatched == [(0,)]
+
+
+def test_the_executive_outputs_are_written_and_read_back_with_the_marts_numbers(run):
+    """The last hop of the brief: deck, self-contained dashboard and extracts in the output folder."""
+    folder, result, _ = run
+    reports = folder / "reports"
+    deck_file, dashboard_file = reports / "customer_intelligence.pptx", reports / "customer_intelligence.html"
+    assert {deck_file, dashboard_file} <= set(result.outputs)
+    deck = Presentation(str(deck_file))
+    assert len(deck.slides) >= 8
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert charts, "the deck's charts are native PowerPoint charts"
+    html = dashboard_file.read_text(encoding="utf-8")
+    assert '<script src="http' not in html and len(html) > 1_000_000  # plotly inlined: works offline
+    customers = query(warehouse_file(folder), "SELECT count(*) FROM mart.single_customer_view")[0][0]
+    extracts = [path for path in result.outputs if path.parent.name == "extracts"]
+    assert any(path.suffix == ".csv" for path in extracts) and any(path.suffix == ".xlsx" for path in extracts)
+    membership = max((pd.read_csv(path) for path in extracts if path.suffix == ".csv"), key=len)
+    assert len(membership) == customers  # segment membership: every customer of the Single Customer View
