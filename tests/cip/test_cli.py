@@ -2,8 +2,6 @@
 
 `cip run` runs the customer_intelligence flow against the session's Prefect API (prefect_api)."""
 
-import logging
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -12,17 +10,6 @@ from cip.cli import app
 from tests.analytics.raw_fixtures import ONLINE_RETAIL, TYPED_ROWS, write_csv
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """`cip run` configures the root logger (a rich handler at INFO); later tests must not inherit
-    it - sqlfluff, for one, logs whole parse trees at INFO and becomes many times slower."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture

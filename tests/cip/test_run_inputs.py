@@ -2,7 +2,6 @@
 Prefect output and nothing written. The flows (deployments do not go through the CLI) run the
 same checks and fail with the same line, nothing loaded."""
 
-import logging
 import os
 import subprocess
 import sys
@@ -21,16 +20,6 @@ from tests.analytics.wrong_files import WRONG_FILES, not_an_export
 
 runner = CliRunner()
 CIP_VARIABLES = ("CIP_INPUTS", "CIP_WORK_DIR", "CIP_WAREHOUSE_URL", "CIP_OUTPUT_DIR", "CIP_CHUNK_ROWS", "CIP_LANDING_DIR")
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """`cip run` configures the root logger; later tests must not inherit it (see test_cli.py)."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture
