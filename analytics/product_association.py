@@ -1,9 +1,16 @@
 """Product association rules (market basket analysis): which products are bought on the same sale invoice.
 
 A basket is one sale invoice; its items are the distinct stock codes of its merchandise lines
-(``product_type == 'product'``: postage, manual lines and fees are not products). The baskets
-become a sparse boolean one-hot matrix (one row per basket, one column per product), frequent
-itemsets come from mlxtend's FP-Growth or Apriori, and rules from ``association_rules``.
+(``product_type == 'product'``: postage, manual lines and fees are not products). Frequent
+itemsets come from FP-Growth or Apriori, and rules from mlxtend's ``association_rules``.
+
+Two backends mine the itemsets and give the same itemsets with the same supports, so the same
+rule table to the bit (tests/analytics/test_product_association.py compares them on the real
+data): ``'pyfim'`` (default), Christian Borgelt's C implementation, on the baskets as lists of
+product numbers, and ``'mlxtend'``, in Python, on a sparse boolean one-hot matrix (one row per
+basket, one column per product). The whole step is 2-9x faster with pyfim (docs/analytics.md).
+Rules always come from mlxtend's ``association_rules`` on the itemsets, so the rule metrics are
+computed one way whatever the backend.
 
 Huge wholesale baskets (more than ``max_basket_items`` distinct products, default 100, about
 1% of the real baskets) are left out before mining: docs/analytics.md shows what they cost and
@@ -17,16 +24,20 @@ Typical use::
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse
+from fim import apriori as fim_apriori
+from fim import fpgrowth as fim_fpgrowth
 from mlxtend.frequent_patterns import apriori, association_rules, fpgrowth
 
 from analytics.checks import is_finite_number, is_integer, require_columns
 
 ALGORITHMS = ("fpgrowth", "apriori")
+BACKENDS = ("pyfim", "mlxtend")
 MERCHANDISE = "product"
 SALES_COLUMNS = ("invoice_no", "stock_code", "description", "country", "product_type")
 MLXTEND_METRICS = ["antecedent support", "consequent support", "support", "confidence", "lift", "leverage", "conviction"]
@@ -69,8 +80,12 @@ class ProductAssociationParameters:
     max_len : int or None (default: 2)
         Largest itemset (antecedent + consequent) mined; at least 2; None for no limit.
     algorithm : {'fpgrowth', 'apriori'} (default: 'fpgrowth')
-        mlxtend's miner; both give the same itemsets. 'apriori' runs with ``low_memory=True``
+        The miner; both give the same itemsets. mlxtend's 'apriori' runs with ``low_memory=True``
         because its default mode needs a dense (baskets x candidates) array.
+    backend : {'pyfim', 'mlxtend'} (default: 'pyfim')
+        Whose implementation of `algorithm` mines the itemsets: pyfim's (C) or mlxtend's
+        (Python, on the sparse one-hot matrix). Same itemsets and supports, so the same rules;
+        not written on the rule rows, as it changes none of them.
     max_basket_items : int or None (default: 100)
         Baskets with more distinct products than this are left out (wholesale orders); None
         keeps every basket.
@@ -83,6 +98,7 @@ class ProductAssociationParameters:
     min_lift: float = 1.0
     max_len: int | None = 2
     algorithm: str = "fpgrowth"
+    backend: str = "pyfim"
     max_basket_items: int | None = 100
     country: str | None = None
 
@@ -97,6 +113,8 @@ class ProductAssociationParameters:
             raise ValueError(f"max_len must be an integer of at least 2 (a rule needs two items), or None for no limit. Got {self.max_len!r}.")
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of 'fpgrowth', 'apriori'. Got {self.algorithm!r}.")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of 'pyfim', 'mlxtend'. Got {self.backend!r}.")
         if self.max_basket_items is not None and (not is_integer(self.max_basket_items) or self.max_basket_items < 1):
             raise ValueError(f"max_basket_items must be a positive integer, or None to keep every basket. Got {self.max_basket_items!r}.")
         if self.country is not None and (not isinstance(self.country, str) or not self.country.strip()):
@@ -170,8 +188,60 @@ def one_hot(items: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(pd.SparseDtype(bool, False))
 
 
-def frequent_itemsets(matrix: pd.DataFrame, parameters: ProductAssociationParameters) -> pd.DataFrame:
+def frequent_itemsets(items: pd.DataFrame, parameters: ProductAssociationParameters) -> pd.DataFrame:
     """Itemsets of stock codes with support >= min_support (mlxtend's columns: support, itemsets).
+
+    `items` are the (invoice_no, stock_code) pairs of ``basket_items``; supports are shares of
+    all its baskets, as ``count / baskets`` whatever the backend (mlxtend divides the same way,
+    so both give the same floats).
+    """
+    if parameters.backend == "pyfim":
+        return _pyfim_itemsets(items, parameters)
+    return _mlxtend_itemsets(one_hot(items), parameters)
+
+
+def transactions(items: pd.DataFrame) -> tuple[list[list[int]], pd.Index]:
+    """The baskets of ``basket_items`` as lists of product numbers (pyfim's input), and the codes the numbers stand for."""
+    product, products = pd.factorize(items["stock_code"], sort=True)
+    invoice = items["invoice_no"].to_numpy()  # sorted: each basket's pairs are together
+    starts = np.flatnonzero(np.r_[True, invoice[1:] != invoice[:-1]])
+    numbers = product.tolist()
+    bounds = [*starts.tolist(), len(numbers)]
+    return [numbers[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)], products
+
+
+def min_support_count(min_support: float, baskets: int) -> int:
+    """The smallest basket count whose share passes `min_support`, compared as mlxtend does (count / baskets >= min_support).
+
+    Not simply ceil(min_support * baskets): 0.3 * 10 is 3.0000000000000004, yet 3 / 10 >= 0.3.
+    """
+    least = max(1, math.ceil(min_support * baskets))
+    while least > 1 and (least - 1) / baskets >= min_support:
+        least -= 1
+    while least / baskets < min_support:
+        least += 1
+    return least
+
+
+def _pyfim_itemsets(items: pd.DataFrame, parameters: ProductAssociationParameters) -> pd.DataFrame:
+    """pyfim's FP-Growth or Apriori on the baskets as lists of product numbers (absolute support counts)."""
+    baskets, products = transactions(items)
+    total = len(baskets)
+    # pyfim leaves out the itemsets made only of items that are in every transaction (an item in
+    # all baskets would lose its singleton, which the rules need); one empty basket more makes no
+    # item universal and changes no count (supports are divided by the real total below)
+    baskets.append([])
+    miner = fim_fpgrowth if parameters.algorithm == "fpgrowth" else fim_apriori
+    longest = {} if parameters.max_len is None else {"zmax": parameters.max_len}  # pyfim takes no zmax=None
+    found = miner(baskets, target="s", supp=-min_support_count(parameters.min_support, total), zmin=1, report="a", **longest)
+    counts = np.array([count for _, count in found], dtype=np.int64)
+    return pd.DataFrame(
+        {"support": counts / float(total), "itemsets": [frozenset(products[list(itemset)]) for itemset, _ in found]},
+    )
+
+
+def _mlxtend_itemsets(matrix: pd.DataFrame, parameters: ProductAssociationParameters) -> pd.DataFrame:
+    """mlxtend's FP-Growth or Apriori on the sparse one-hot matrix.
 
     Products below min_support cannot be in a frequent itemset, so their columns are dropped
     before mining (every basket stays, so supports keep the full basket count as denominator).
@@ -207,19 +277,20 @@ def mine_rules(sales: pd.DataFrame, parameters: ProductAssociationParameters, de
     require_columns(descriptions, ("stock_code", "description"), "descriptions")
     if descriptions["stock_code"].duplicated().any():
         raise ValueError("descriptions must have one row per stock_code.")
-    matrix = one_hot(basket_items(sales, parameters))
-    missing = sorted(set(matrix.columns) - set(descriptions["stock_code"]))
+    items = basket_items(sales, parameters)
+    missing = sorted(set(items["stock_code"]) - set(descriptions["stock_code"]))
     if missing:
         raise ValueError(f"descriptions lack {len(missing)} stock codes, e.g. {missing[:5]}.")
-    total = len(matrix)
-    itemsets = frequent_itemsets(matrix, parameters)
+    total = items["invoice_no"].nunique()
+    itemsets = frequent_itemsets(items, parameters)
     if (itemsets["itemsets"].map(len) > 1).sum() == 0:
         return pd.DataFrame(columns=RULE_COLUMNS)
     found = association_rules(
         itemsets, num_itemsets=total, metric="confidence", min_threshold=parameters.min_confidence, return_metrics=MLXTEND_METRICS
     )
     found = found[found["lift"] >= parameters.min_lift]
-    described = descriptions.set_index("stock_code")["description"]
+    # a dict: looking each code up in a pandas Series took most of the step's time at low supports
+    described = dict(zip(descriptions["stock_code"], descriptions["description"], strict=True))
 
     def side(itemsets: pd.Series) -> tuple[pd.Series, pd.Series]:
         codes = itemsets.map(lambda items: tuple(sorted(items)))

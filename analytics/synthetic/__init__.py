@@ -4,6 +4,8 @@
 layouts (UCI, Kaggle "E-Commerce Data", Online Retail II) with the real file's quirks at the real
 rates: guest invoices without a CustomerID, cancellations, stock write-offs, zero prices, bad-debt
 adjustments, exact duplicate lines, non-product stock codes and several descriptions per code.
+Its baskets are worth mining: families of popular products are bought together (``affinities``),
+so association rules come out at the default thresholds, as on the real file.
 Tests and benchmarks use it at any size, from a handful of rows to tens of millions.
 
 Every real figure was measured on the complete UCI file (``data/raw/online_retail.csv.gz``,
@@ -28,8 +30,8 @@ customers grow linearly up to 87,654 (about 10.9 million rows) so that their ids
 the catalogue stops growing at 4,000 products (from 520,000 rows).
 
 The modules, one job each: ``calibration`` (the real figures), ``randomness`` (the line-level
-hash), ``catalogue``, ``customers`` and ``invoices`` (drawn into a ``plan``), ``lines`` (each
-kind of invoice's lines, with the quirks) and ``layouts`` (the export layouts and the writer).
+hash), ``catalogue``, ``customers``, ``invoices`` and ``affinities`` (drawn into a ``plan``), ``lines``
+(each kind of invoice's lines, with the quirks) and ``layouts`` (the export layouts and the writer).
 """
 
 from __future__ import annotations

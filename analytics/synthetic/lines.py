@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.synthetic.affinities import add_companions
 from analytics.synthetic.calibration import (
     BAD_DEBT_PRICE,
     CANCEL_FEE_ROWS,
@@ -159,7 +160,8 @@ def _sale_lines(plan: Plan, inv: np.ndarray, pos: np.ndarray) -> Lines:
     """
     key = plan.key
     kind = plan.kind[inv]
-    item = _redraw_repeats(plan, inv, pos, _draw_products(plan, inv, pos, S_PRODUCT))
+    item = add_companions(plan.affinities, key, inv, pos, _draw_products(plan, inv, pos, S_PRODUCT))
+    item = _redraw_repeats(plan, inv, pos, item)
     lines = _product_lines(plan, inv, pos, item)
 
     zero_share = np.where(

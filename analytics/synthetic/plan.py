@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.synthetic.affinities import Affinities, make_affinities
 from analytics.synthetic.catalogue import Catalog, make_catalog
 from analytics.synthetic.customers import assign_customers
 from analytics.synthetic.invoices import cancel_references, invoice_kinds_and_sizes, invoice_numbers, invoice_times, postage_lines, stock_products
@@ -31,6 +32,7 @@ class Plan:
     ref: np.ndarray  # cancellations: the earlier sale invoice they cancel; else -1
     last_item: np.ndarray  # POST/DOT item closing a sale invoice; else -1
     stock_item: np.ndarray  # product of a write-off or one-line zero-price invoice; else -1
+    affinities: Affinities  # families of products bought together
 
 
 def make_plan(rows: int, seed: int) -> Plan:
@@ -51,5 +53,6 @@ def make_plan(rows: int, seed: int) -> Plan:
     number = invoice_numbers(len(kind), rng)
     last_item = postage_lines(rows, kind, size, country, catalog, rng)
     stock_item = stock_products(kind, key, catalog, rng)
+    affinities = make_affinities(catalog, rng)  # last: drawn after everything else, it leaves the other draws as they were
     start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
-    return Plan(key, catalog, kind, size, start, number, minute, customer, country, ref, last_item, stock_item)
+    return Plan(key, catalog, kind, size, start, number, minute, customer, country, ref, last_item, stock_item, affinities)

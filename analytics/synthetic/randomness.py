@@ -16,6 +16,7 @@ import numpy as np
     S_QTY_TAIL_B,
 ) = range(1, 20)  # fmt: skip
 S_PRODUCT_REDRAW = 100  # + attempt number
+S_AFFINITY, S_AFFINITY_MEMBER = 20, 21  # co-purchase: does a family product bring a companion, and which
 
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)

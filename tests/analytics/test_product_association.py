@@ -12,9 +12,13 @@ from analytics.product_association import (
     ProductAssociationParameters,
     basket_items,
     canonical_descriptions,
+    frequent_itemsets,
+    min_support_count,
     mine_rules,
     one_hot,
 )
+
+MINERS = [(algorithm, backend) for backend in ("pyfim", "mlxtend") for algorithm in ("fpgrowth", "apriori")]
 
 
 def sale_lines(baskets: dict[str, list[str]], country: str = "United Kingdom") -> pd.DataFrame:
@@ -52,9 +56,11 @@ def rule(rules: pd.DataFrame, antecedent: str, consequent: str) -> pd.Series:
     return found.iloc[0]
 
 
-@pytest.mark.parametrize("algorithm", ["fpgrowth", "apriori"])
-def test_tiny_baskets_give_the_hand_computed_rules(algorithm):
-    parameters = ProductAssociationParameters(min_support=0.4, min_confidence=0.0, min_lift=0.0, algorithm=algorithm, max_basket_items=None)
+@pytest.mark.parametrize("algorithm, backend", MINERS)
+def test_tiny_baskets_give_the_hand_computed_rules(algorithm, backend):
+    parameters = ProductAssociationParameters(
+        min_support=0.4, min_confidence=0.0, min_lift=0.0, algorithm=algorithm, backend=backend, max_basket_items=None
+    )
     rules = mine_rules(TINY_SALES, parameters, TINY_DESCRIPTIONS)
 
     # frequent pairs at 0.4: AB, AC, BD -> six rules
@@ -84,6 +90,39 @@ def test_tiny_baskets_give_the_hand_computed_rules(algorithm):
     assert list(rules.columns) == RULE_COLUMNS
     assert (rules["algorithm"] == algorithm).all() and (rules["min_support"] == 0.4).all()
     assert rules["lift"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("algorithm, backend", MINERS)
+def test_an_itemset_exactly_at_min_support_is_kept(algorithm, backend):
+    # 0.3 * 10 is 3.0000000000000004 in floating point: a pair in exactly 3 of 10 baskets still passes (3 / 10 >= 0.3)
+    baskets = {str(i): ["A", "B"] if i < 3 else ["C"] if i < 7 else ["A"] for i in range(10)}
+    parameters = ProductAssociationParameters(min_support=0.3, algorithm=algorithm, backend=backend, max_basket_items=None)
+    itemsets = frequent_itemsets(basket_items(sale_lines(baskets), parameters), parameters)
+    assert dict(zip(itemsets["itemsets"], itemsets["support"], strict=True)) == {
+        frozenset({"A"}): 6 / 10,
+        frozenset({"C"}): 4 / 10,
+        frozenset({"A", "B"}): 3 / 10,
+        frozenset({"B"}): 3 / 10,
+    }
+
+
+def test_the_minimum_count_is_the_smallest_count_that_passes_min_support():
+    for baskets in (1, 3, 7, 10, 379, 18_402):
+        for min_support in (0.001, 0.002, 0.005, 0.01, 0.02, 0.07, 0.1, 0.3, 1 / 3, 0.5, 0.7, 1.0):
+            expected = next(count for count in range(1, baskets + 1) if count / baskets >= min_support)  # by brute force
+            assert min_support_count(min_support, baskets) == expected, (min_support, baskets)
+
+
+@pytest.mark.parametrize("algorithm, backend", MINERS)
+def test_an_item_in_every_basket_keeps_its_singleton(algorithm, backend):
+    # pyfim alone leaves out itemsets made only of items in every transaction; the backend makes up for it
+    parameters = ProductAssociationParameters(min_support=0.5, algorithm=algorithm, backend=backend, max_basket_items=None)
+    itemsets = frequent_itemsets(basket_items(sale_lines({"1": ["A", "B"], "2": ["A", "B"], "3": ["A"]}), parameters), parameters)
+    assert dict(zip(itemsets["itemsets"], itemsets["support"], strict=True)) == {
+        frozenset({"A"}): 1.0,
+        frozenset({"B"}): 2 / 3,
+        frozenset({"A", "B"}): 2 / 3,
+    }
 
 
 def test_confidence_and_lift_thresholds_filter_the_rules():
@@ -172,6 +211,7 @@ def test_the_one_hot_matrix_is_sparse_boolean():
         ({"max_len": 1}, "max_len must be an integer of at least 2 (a rule needs two items), or None for no limit. Got 1."),
         ({"max_len": 2.0}, "max_len must be an integer of at least 2 (a rule needs two items), or None for no limit. Got 2.0."),
         ({"algorithm": "eclat"}, "algorithm must be one of 'fpgrowth', 'apriori'. Got 'eclat'."),
+        ({"backend": "spark"}, "backend must be one of 'pyfim', 'mlxtend'. Got 'spark'."),
         ({"max_basket_items": 0}, "max_basket_items must be a positive integer, or None to keep every basket. Got 0."),
         ({"max_basket_items": True}, "max_basket_items must be a positive integer, or None to keep every basket. Got True."),
         ({"country": " "}, "country must be a non-empty string, or None for all countries. Got ' '."),
@@ -195,8 +235,8 @@ def real_descriptions(real_sales):
     return canonical_descriptions(real_sales)
 
 
-@pytest.mark.parametrize("algorithm", ["fpgrowth", "apriori"])
-def test_the_published_france_rule(real_sales, real_descriptions, algorithm):
+@pytest.mark.parametrize("algorithm, backend", MINERS)
+def test_the_published_france_rule(real_sales, real_descriptions, algorithm, backend):
     """Min support 0.07 on France's invoices without postage: ALARM CLOCK BAKELIKE GREEN -> RED.
 
     The published lift 8.64 divides by all 392 France invoices that are not credit notes: 3 of
@@ -204,7 +244,9 @@ def test_the_published_france_rule(real_sales, real_descriptions, algorithm):
     manual or fee only), so they are no baskets here. Over the 379 real baskets the same counts
     (31 of the 38 GREEN baskets have RED, 37 baskets have RED) give 31 * 379 / (38 * 37) = 8.356.
     """
-    parameters = ProductAssociationParameters(min_support=0.07, min_confidence=0.0, country="France", algorithm=algorithm, max_basket_items=None)
+    parameters = ProductAssociationParameters(
+        min_support=0.07, min_confidence=0.0, country="France", algorithm=algorithm, backend=backend, max_basket_items=None
+    )
     rules = mine_rules(real_sales, parameters, real_descriptions)
     green_red = rule(rules, "22726", "22727")
     assert green_red["antecedent_descriptions"] == ("ALARM CLOCK BAKELIKE GREEN",)
@@ -258,3 +300,22 @@ def test_all_real_baskets_fit_a_sparse_matrix(real_sales):
     stored = sum(matrix[column].array.sp_index.npoints for column in matrix.columns)
     assert stored == len(real_sales[real_sales["product_type"] == "product"][["invoice_no", "stock_code"]].drop_duplicates())
     assert np.isclose(matrix.sparse.density, stored / (18_402 * 3_659))
+
+
+@pytest.mark.parametrize(
+    "support, max_len, max_basket_items",
+    [(0.02, 2, 100), (0.02, None, None), (0.01, None, 100), (0.005, None, 100)],  # the defaults, and supports of docs/analytics.md
+)
+def test_pyfim_and_mlxtend_give_the_same_itemsets_and_rule_table_on_real_baskets(real_sales, real_descriptions, support, max_len, max_basket_items):
+    chosen = {"min_support": support, "max_len": max_len, "max_basket_items": max_basket_items}
+    fast, slow = ProductAssociationParameters(**chosen, backend="pyfim"), ProductAssociationParameters(**chosen, backend="mlxtend")
+    items = basket_items(real_sales, fast)
+    fast_itemsets, slow_itemsets = frequent_itemsets(items, fast), frequent_itemsets(items, slow)
+    assert len(fast_itemsets) == len(slow_itemsets) > 100
+    # the same itemsets with bit-identical supports (both are count / baskets)
+    assert dict(zip(fast_itemsets["itemsets"], fast_itemsets["support"], strict=True)) == dict(
+        zip(slow_itemsets["itemsets"], slow_itemsets["support"], strict=True)
+    )
+    fast_rules, slow_rules = mine_rules(real_sales, fast, real_descriptions), mine_rules(real_sales, slow, real_descriptions)
+    assert len(fast_rules) > 50
+    pd.testing.assert_frame_equal(fast_rules, slow_rules, check_exact=True)  # every row, every column, every bit
